@@ -1,0 +1,33 @@
+import type { SessionEventEnvelope } from '@rs/protocol';
+import type { Bus } from './bus.js';
+
+type Listener = (envelopes: SessionEventEnvelope[]) => void;
+
+/** The single-node bus: delivery is a function call. */
+export function createMemoryBus(): Bus {
+  const listeners = new Map<string, Set<Listener>>();
+  return {
+    kind: 'memory',
+    async publish(sessionId, envelopes) {
+      for (const l of listeners.get(sessionId) ?? []) {
+        try {
+          l(envelopes);
+        } catch {
+          // A faulty subscriber must not stop delivery to the others.
+        }
+      }
+    },
+    async subscribe(sessionId, onEvents) {
+      let set = listeners.get(sessionId);
+      if (!set) listeners.set(sessionId, (set = new Set()));
+      set.add(onEvents);
+      return async () => {
+        set.delete(onEvents);
+        if (set.size === 0) listeners.delete(sessionId);
+      };
+    },
+    async close() {
+      listeners.clear();
+    },
+  };
+}

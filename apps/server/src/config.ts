@@ -1,0 +1,53 @@
+import path from 'node:path';
+
+/** Runtime configuration, all from the environment (see README "Configuration"). */
+export interface Config {
+  port: number;
+  host: string;
+  publicUrl: string;
+  dataDir: string;
+  databaseUrl: string | null;
+  redisUrl: string | null;
+  smtpUrl: string | null;
+  mailFrom: string;
+  adminEmail: string | null;
+  adminPassword: string | null;
+  /** Serve the built web app from this folder when it exists. */
+  webDist: string;
+  /** Sign-in attempts per address and minute before RS_ERR_RATE_LIMITED. */
+  signInPerMinute: number;
+  joinPerMinute: number;
+  logLevel: string;
+  /** Period of the sweeper that ends sessions whose primary rep stayed away. */
+  sweepIntervalMs: number;
+}
+
+function int(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got "${value}"`);
+  return n;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const port = int(env.PORT, 8080, 'PORT');
+  const host = env.HOST || '127.0.0.1';
+  const publicUrl = (env.PUBLIC_URL || `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`).replace(/\/+$/, '');
+  return {
+    port,
+    host,
+    publicUrl,
+    dataDir: path.resolve(env.DATA_DIR || './data'),
+    databaseUrl: env.DATABASE_URL || null,
+    redisUrl: env.REDIS_URL || null,
+    smtpUrl: env.SMTP_URL || null,
+    mailFrom: env.MAIL_FROM || 'Remote Support <support@localhost>',
+    adminEmail: env.ADMIN_EMAIL || null,
+    adminPassword: env.ADMIN_PASSWORD || null,
+    webDist: path.resolve(env.WEB_DIST || new URL('../../web/dist', import.meta.url).pathname),
+    signInPerMinute: int(env.SIGNIN_PER_MINUTE, 10, 'SIGNIN_PER_MINUTE'),
+    joinPerMinute: int(env.JOIN_PER_MINUTE, 20, 'JOIN_PER_MINUTE'),
+    logLevel: env.LOG_LEVEL || 'info',
+    sweepIntervalMs: int(env.SWEEP_INTERVAL_MS, 2000, 'SWEEP_INTERVAL_MS'),
+  };
+}

@@ -1,0 +1,33 @@
+import type { FastifyInstance } from 'fastify';
+import type { Bus } from './bus/bus.js';
+import type { Config } from './config.js';
+import type { Db, Dialect } from './db/database.js';
+import type { Kv } from './db/kv.js';
+import type { OpenApiRegistry } from './http/openapi.js';
+import type { AuthService } from './modules/auth/service.js';
+import type { InvitationService } from './modules/invitations/service.js';
+import type { Mailer } from './modules/mail/mailer.js';
+import type { Metrics } from './modules/health/metrics.js';
+import type { ReportService } from './modules/reports/service.js';
+import type { SessionService } from './modules/sessions/service.js';
+import type { SettingsStore } from './modules/settings/store.js';
+import type { UserStore } from './modules/users/store.js';
+
+/** What feature modules get: the shared services of one server node. */
+export interface AppContext {
+  app: FastifyInstance;
+  config: Config;
+  db: Db;
+  dialect: Dialect;
+  kv: Kv;
+  bus: Bus;
+  auth: AuthService;
+  openapi: OpenApiRegistry;
+  users: UserStore;
+  settings: SettingsStore;
+  sessions: SessionService;
+  invitations: InvitationService;
+  mailer: Mailer;
+  reports: ReportService;
+  metrics: Metrics;
+}

@@ -1,0 +1,216 @@
+import crypto from 'node:crypto';
+import {
+  LIMITS,
+  RsError,
+  applyEvent,
+  foldEvents,
+  type ParticipantInfo,
+  type SessionEvent,
+  type SessionEventEnvelope,
+  type SessionView,
+} from '@rs/protocol';
+import type { Bus } from '../../bus/bus.js';
+import { isUniqueViolation } from '../../db/database.js';
+import { newId } from '../../ids.js';
+import { KeyedMutex } from './mutex.js';
+import type { SessionStore } from './store.js';
+
+export type Listener = (env: SessionEventEnvelope, view: SessionView) => void;
+
+interface Live {
+  view: SessionView;
+  listeners: Set<Listener>;
+  unsubscribeBus: (() => Promise<void>) | null;
+}
+
+const MAX_APPEND_RETRIES = 8;
+
+/**
+ * Owns the authoritative session state on this node. Every change is
+ * `transact`: catch up from the store, decide, append with the next sequence
+ * numbers (the store's primary key settles races between nodes), publish.
+ * Local listeners receive each event exactly once, in sequence order.
+ */
+export class SessionEngine {
+  private readonly live = new Map<string, Live>();
+  private readonly mutex = new KeyedMutex();
+  appendedTotal = 0;
+
+  constructor(
+    private readonly store: SessionStore,
+    private readonly bus: Bus,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  private now(): string {
+    return new Date(this.clock()).toISOString();
+  }
+
+  /** Starts a session with a fresh 9-digit number, unique among open sessions. */
+  async create(primary: Omit<ParticipantInfo, 'role' | 'id'> & { userId: string }): Promise<{ sessionId: string; number: string; primaryId: string }> {
+    const sessionId = newId(12);
+    const primaryId = newId(9);
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const number = String(crypto.randomInt(0, 10 ** LIMITS.sessionNumberDigits)).padStart(LIMITS.sessionNumberDigits, '0');
+      const at = this.now();
+      const first: SessionEventEnvelope = {
+        seq: 1,
+        at,
+        event: { type: 'session.started', number, primary: { ...primary, id: primaryId, kind: 'rep', role: 'primary' } },
+      };
+      try {
+        await this.store.create(
+          {
+            id: sessionId,
+            number,
+            status: 'open',
+            created_by: primary.userId,
+            created_at: at,
+            ended_at: null,
+            last_seq: 1,
+            primary_away_since: at,
+          },
+          first,
+          primary.userId,
+        );
+        return { sessionId, number, primaryId };
+      } catch (err) {
+        if (!isUniqueViolation(err)) throw err;
+      }
+    }
+    throw new RsError('RS_ERR_INTERNAL', 'Could not find a free session number.');
+  }
+
+  /** The current view, from memory when this node serves the session, else from the store. */
+  async view(sessionId: string): Promise<SessionView | null> {
+    return this.mutex.run(sessionId, async () => {
+      const live = this.live.get(sessionId);
+      if (live) {
+        await this.catchUp(sessionId, live);
+        return live.view;
+      }
+      return foldEvents(await this.store.eventsAfter(sessionId, 0));
+    });
+  }
+
+  /**
+   * Applies a decision atomically. `decide` sees the latest view and returns
+   * the events to append (maybe none) or throws an RsError.
+   */
+  async transact(
+    sessionId: string,
+    decide: (view: SessionView) => SessionEvent[],
+  ): Promise<{ envelopes: SessionEventEnvelope[]; view: SessionView }> {
+    return this.mutex.run(sessionId, async () => {
+      const live = this.live.get(sessionId);
+      for (let attempt = 0; ; attempt++) {
+        let view: SessionView | null;
+        if (live) {
+          await this.catchUp(sessionId, live);
+          view = live.view;
+        } else {
+          view = foldEvents(await this.store.eventsAfter(sessionId, 0));
+        }
+        if (!view) throw RsError.notFound('There is no session with this id.');
+        const events = decide(view);
+        if (events.length === 0) return { envelopes: [], view };
+        const at = this.now();
+        const base = view.lastSeq;
+        const envelopes: SessionEventEnvelope[] = events.map((event, i) => ({ seq: base + 1 + i, at, event }));
+        const after = envelopes.reduce(applyEvent, view);
+        try {
+          await this.store.append(sessionId, envelopes, projectionOf(after), repUsersOf(events));
+        } catch (err) {
+          // Another node appended first: fold what it wrote and decide again.
+          if (!isUniqueViolation(err) || attempt >= MAX_APPEND_RETRIES) throw err;
+          continue;
+        }
+        this.appendedTotal += envelopes.length;
+        if (live) this.deliver(live, envelopes);
+        // Publishing is a hint to other nodes; they also catch up from the store.
+        void this.bus.publish(sessionId, envelopes).catch(() => undefined);
+        return { envelopes, view: after };
+      }
+    });
+  }
+
+  /**
+   * Listens to a session's events on this node. The listener is called for
+   * every event after the returned view, in order.
+   */
+  async subscribe(sessionId: string, listener: Listener): Promise<{ view: SessionView; unsubscribe: () => Promise<void> }> {
+    return this.mutex.run(sessionId, async () => {
+      let live = this.live.get(sessionId);
+      if (!live) {
+        const view = foldEvents(await this.store.eventsAfter(sessionId, 0));
+        if (!view) throw RsError.notFound('There is no session with this id.');
+        live = { view, listeners: new Set(), unsubscribeBus: null };
+        this.live.set(sessionId, live);
+        const entry = live;
+        entry.unsubscribeBus = await this.bus.subscribe(sessionId, () => {
+          // Content comes from the store so that gaps and reordering cannot happen.
+          void this.mutex.run(sessionId, () => this.catchUp(sessionId, entry)).catch(() => undefined);
+        });
+        // Events may have landed between the fold and the subscription.
+        await this.catchUp(sessionId, entry);
+      } else {
+        await this.catchUp(sessionId, live);
+      }
+      live.listeners.add(listener);
+      const entry = live;
+      return {
+        view: entry.view,
+        unsubscribe: async () => {
+          entry.listeners.delete(listener);
+          if (entry.listeners.size === 0 && this.live.get(sessionId) === entry) {
+            this.live.delete(sessionId);
+            await entry.unsubscribeBus?.();
+          }
+        },
+      };
+    });
+  }
+
+  liveSessionCount(): number {
+    return this.live.size;
+  }
+
+  private async catchUp(sessionId: string, live: Live): Promise<void> {
+    const missed = await this.store.eventsAfter(sessionId, live.view.lastSeq);
+    if (missed.length > 0) this.deliver(live, missed);
+  }
+
+  private deliver(live: Live, envelopes: SessionEventEnvelope[]): void {
+    for (const env of envelopes) {
+      if (env.seq !== live.view.lastSeq + 1) continue;
+      live.view = applyEvent(live.view, env);
+      for (const l of [...live.listeners]) {
+        try {
+          l(env, live.view);
+        } catch {
+          // A broken socket handler must not corrupt the session state.
+        }
+      }
+    }
+  }
+}
+
+/** The columns of `sessions` that queries need without folding the log. */
+function projectionOf(view: SessionView) {
+  const primary = view.participants[view.primaryId];
+  const ended = view.status.state === 'ended';
+  return {
+    status: ended ? 'ended' : 'open',
+    ended_at: view.status.state === 'ended' ? view.status.at : null,
+    last_seq: view.lastSeq,
+    primary_away_since: ended || !primary || primary.connected ? null : (primary.disconnectedAt ?? view.startedAt),
+  };
+}
+
+function repUsersOf(events: SessionEvent[]): string[] {
+  const ids: string[] = [];
+  for (const e of events) {
+    if (e.type === 'participant.joined' && e.participant.kind === 'rep' && e.participant.userId) ids.push(e.participant.userId);
+  }
+  return ids;
+}

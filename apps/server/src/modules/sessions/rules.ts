@@ -1,0 +1,105 @@
+import { type Intent, RsError, type SessionEvent, type SessionView, type ParticipantView } from '@rs/protocol';
+
+/**
+ * Every rule of the session state machine, in one place. `decide` turns an
+ * intent of one participant into the events it causes, or throws a typed
+ * RsError and nothing happens. Each rule has a test named after it in
+ * rules.test.ts (R1…).
+ */
+export interface DecideInput {
+  view: SessionView;
+  actorId: string;
+  intent: Intent;
+  /** Fresh id for a chat message, injected so tests are deterministic. */
+  newMessageId: () => string;
+}
+
+export const RULES = {
+  R1: 'nothing happens in an ended session',
+  R2: 'only admitted participants act; a waiting participant can only leave',
+  R3: 'only the primary rep admits or denies, and only someone who waits',
+  R4: 'chat goes to everyone or privately to one admitted participant; a customer writes privately only to reps',
+  R5: 'only reps save notes',
+  R6: 'only the primary rep transfers control, and only to an admitted assistant rep',
+  R7: 'only the primary rep ends the session',
+  R8: 'the primary rep cannot leave without ending or transferring control first',
+} as const;
+
+function actorOf(view: SessionView, actorId: string): ParticipantView {
+  const actor = view.participants[actorId];
+  if (!actor) throw RsError.forbidden('You are not a participant of this session.');
+  return actor;
+}
+
+function requirePrimary(view: SessionView, actorId: string, what: string): void {
+  if (view.primaryId !== actorId) throw RsError.forbidden(`Only the rep in control of the session can ${what}.`);
+}
+
+export function decide({ view, actorId, intent, newMessageId }: DecideInput): SessionEvent[] {
+  // R1
+  if (view.status.state === 'ended') throw RsError.sessionEnded();
+  const actor = actorOf(view, actorId);
+  // R2
+  if (actor.status !== 'admitted') {
+    if (actor.status === 'waiting' && intent.type === 'session.leave') return [{ type: 'participant.left', participantId: actorId }];
+    throw RsError.forbidden(actor.status === 'waiting' ? 'Wait until the rep admits you.' : 'You are no longer in this session.');
+  }
+
+  switch (intent.type) {
+    case 'participant.admit':
+    case 'participant.deny': {
+      // R3
+      requirePrimary(view, actorId, intent.type === 'participant.admit' ? 'admit people' : 'deny people');
+      const target = view.participants[intent.participantId];
+      if (!target || target.status !== 'waiting') throw RsError.invalidState('That person is not waiting to join.');
+      if (intent.type === 'participant.deny') return [{ type: 'participant.denied', participantId: target.id, by: actorId }];
+      const { status: _s, connected: _c, disconnectedAt: _d, joinedAt: _j, ...info } = target;
+      return [{ type: 'participant.admitted', participant: info, by: actorId }];
+    }
+    case 'chat.send': {
+      // R4
+      if (intent.to !== undefined) {
+        const to = view.participants[intent.to];
+        if (!to || to.status !== 'admitted') throw RsError.invalidState('That participant is not in the session.');
+        if (to.id === actorId) throw RsError.validation('You cannot send a private message to yourself.');
+        if (actor.kind === 'customer' && to.kind !== 'rep') throw RsError.forbidden('Customers can write privately only to reps.');
+      }
+      return [
+        {
+          type: 'chat.message',
+          messageId: newMessageId(),
+          from: actorId,
+          text: intent.text,
+          ...(intent.to !== undefined ? { to: intent.to } : {}),
+        },
+      ];
+    }
+    case 'notes.save':
+      // R5
+      if (actor.kind !== 'rep') throw RsError.forbidden('Only reps can save notes.');
+      return [{ type: 'notes.saved', by: actorId, text: intent.text }];
+    case 'control.transfer': {
+      // R6
+      requirePrimary(view, actorId, 'transfer control');
+      const to = view.participants[intent.to];
+      if (!to || to.status !== 'admitted' || to.kind !== 'rep' || to.id === actorId) {
+        throw RsError.invalidState('Control can only go to an assisting rep who is in the session.');
+      }
+      return [{ type: 'control.transferred', from: actorId, to: to.id }];
+    }
+    case 'session.end':
+      // R7
+      requirePrimary(view, actorId, 'end the session');
+      return [{ type: 'session.ended', by: actorId, reason: 'ended_by_rep' }];
+    case 'session.leave':
+      // R8
+      if (view.primaryId === actorId) {
+        throw RsError.invalidState('You control this session: transfer control or end the session instead.');
+      }
+      return [{ type: 'participant.left', participantId: actorId }];
+    default: {
+      const unreachable: never = intent;
+      return unreachable;
+    }
+  }
+}

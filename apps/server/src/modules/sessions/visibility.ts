@@ -1,0 +1,50 @@
+import type { SessionEventEnvelope, SessionView } from '@rs/protocol';
+
+/**
+ * Who may see an event, judged with the view as it is after the event.
+ * Waiting people see only what concerns them; customers never see notes,
+ * invitations, other people's waiting or denial, or private messages that
+ * are not theirs.
+ */
+export function canSee(view: SessionView, recipientId: string, env: SessionEventEnvelope): boolean {
+  const me = view.participants[recipientId];
+  if (!me) return false;
+  const e = env.event;
+  if (e.type === 'session.started' || e.type === 'session.ended') return true;
+  if (me.status === 'waiting' || me.status === 'denied') {
+    switch (e.type) {
+      case 'participant.waiting':
+        return e.participant.id === recipientId;
+      case 'participant.denied':
+        return e.participantId === recipientId;
+      case 'participant.admitted':
+        return e.participant.id === recipientId;
+      default:
+        return false;
+    }
+  }
+  const isRep = me.kind === 'rep';
+  switch (e.type) {
+    case 'chat.message':
+      return e.to === undefined || e.to === recipientId || e.from === recipientId;
+    case 'notes.saved':
+    case 'invitation.sent':
+    case 'participant.waiting':
+    case 'participant.denied':
+      return isRep;
+    case 'participant.connected':
+    case 'participant.disconnected':
+    case 'participant.left': {
+      const subject = view.participants[e.participantId];
+      return isRep || subject?.status !== 'waiting';
+    }
+    case 'participant.admitted':
+    case 'participant.joined':
+    case 'control.transferred':
+      return true;
+    default: {
+      const unreachable: never = e;
+      return unreachable;
+    }
+  }
+}

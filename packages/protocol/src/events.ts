@@ -1,0 +1,69 @@
+import { z } from 'zod';
+import { DisplayName, Email, Id, ParticipantKind, ParticipantRole, SessionNumber } from './common.js';
+import { LIMITS } from './limits.js';
+
+/**
+ * Session events: the persisted, ordered log of what happened in a session.
+ * The server is the only writer; clients fold the events they may see into a
+ * view with `applyEvent`. Every event carries its sequence number and time in
+ * the envelope (`SessionEventEnvelope`).
+ */
+export const ParticipantInfo = z.object({
+  id: Id,
+  kind: ParticipantKind,
+  role: ParticipantRole,
+  name: DisplayName,
+  email: Email.optional(),
+  userId: Id.optional(),
+});
+export type ParticipantInfo = z.infer<typeof ParticipantInfo>;
+
+export const SessionEvent = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('session.started'),
+    number: SessionNumber,
+    primary: ParticipantInfo,
+  }),
+  /** A customer who joined by number and waits for a rep to admit them. */
+  z.object({ type: z.literal('participant.waiting'), participant: ParticipantInfo }),
+  /** Carries the participant so that people who never saw them wait learn who it is. */
+  z.object({ type: z.literal('participant.admitted'), participant: ParticipantInfo, by: Id }),
+  z.object({ type: z.literal('participant.denied'), participantId: Id, by: Id }),
+  /** Admitted at once: an invited customer or an assisting rep. */
+  z.object({ type: z.literal('participant.joined'), participant: ParticipantInfo }),
+  z.object({ type: z.literal('participant.connected'), participantId: Id }),
+  z.object({ type: z.literal('participant.disconnected'), participantId: Id }),
+  z.object({ type: z.literal('participant.left'), participantId: Id }),
+  z.object({
+    type: z.literal('chat.message'),
+    messageId: Id,
+    from: Id,
+    /** Absent: to everyone admitted. Present: privately to one participant. */
+    to: Id.optional(),
+    text: z.string().min(1).max(LIMITS.chatText),
+  }),
+  z.object({ type: z.literal('notes.saved'), by: Id, text: z.string().max(LIMITS.notesText) }),
+  z.object({
+    type: z.literal('invitation.sent'),
+    by: Id,
+    invitee: z.enum(['customer', 'rep']),
+    email: Email,
+    via: z.enum(['smtp', 'outbox', 'mail_program']),
+  }),
+  z.object({ type: z.literal('control.transferred'), from: Id, to: Id }),
+  z.object({
+    type: z.literal('session.ended'),
+    by: Id.optional(),
+    reason: z.enum(['ended_by_rep', 'primary_timeout', 'ended_by_admin']),
+  }),
+]);
+export type SessionEvent = z.infer<typeof SessionEvent>;
+export type SessionEventType = SessionEvent['type'];
+export type EventOf<T extends SessionEventType> = Extract<SessionEvent, { type: T }>;
+
+export const SessionEventEnvelope = z.object({
+  seq: z.number().int().positive(),
+  at: z.string(),
+  event: SessionEvent,
+});
+export type SessionEventEnvelope = z.infer<typeof SessionEventEnvelope>;

@@ -1,0 +1,161 @@
+import type { ParticipantInfo, SessionEvent, SessionEventEnvelope } from './events.js';
+
+/**
+ * The session as a fold of its events. The server keeps the full view; a
+ * client folds only the events it may see, so its view can lack rep-only
+ * parts (notes, invitations, other waiting people).
+ */
+export type ParticipantStatus = 'waiting' | 'admitted' | 'denied' | 'left';
+
+export interface ParticipantView extends ParticipantInfo {
+  status: ParticipantStatus;
+  connected: boolean;
+  /** When the participant's last connection dropped; null while connected. */
+  disconnectedAt: string | null;
+  joinedAt: string;
+}
+
+export interface ChatMessageView {
+  seq: number;
+  at: string;
+  messageId: string;
+  from: string;
+  to?: string;
+  text: string;
+}
+
+export interface SavedNotesView {
+  seq: number;
+  at: string;
+  by: string;
+  text: string;
+}
+
+export type SessionStatusView =
+  | { state: 'open' }
+  | { state: 'ended'; at: string; reason: 'ended_by_rep' | 'primary_timeout' | 'ended_by_admin'; by?: string };
+
+export interface SessionView {
+  number: string;
+  startedAt: string;
+  lastSeq: number;
+  status: SessionStatusView;
+  primaryId: string;
+  participants: Record<string, ParticipantView>;
+  /** Participant ids in order of arrival, for stable display. */
+  order: string[];
+  chat: ChatMessageView[];
+  notes: SavedNotesView[];
+  transfers: { seq: number; at: string; from: string; to: string }[];
+  invitations: { at: string; invitee: 'customer' | 'rep'; email: string; via: string }[];
+}
+
+function participant(info: ParticipantInfo, status: ParticipantStatus, at: string): ParticipantView {
+  return { ...info, status, connected: false, disconnectedAt: null, joinedAt: at };
+}
+
+/** Starts a view from the first event, which is always `session.started`. */
+export function initialView(env: SessionEventEnvelope): SessionView {
+  if (env.event.type !== 'session.started') {
+    throw new Error(`a session log starts with session.started, not ${env.event.type}`);
+  }
+  const p = participant(env.event.primary, 'admitted', env.at);
+  return {
+    number: env.event.number,
+    startedAt: env.at,
+    lastSeq: env.seq,
+    status: { state: 'open' },
+    primaryId: p.id,
+    participants: { [p.id]: p },
+    order: [p.id],
+    chat: [],
+    notes: [],
+    transfers: [],
+    invitations: [],
+  };
+}
+
+function withParticipant(view: SessionView, id: string, patch: Partial<ParticipantView>): SessionView {
+  const current = view.participants[id];
+  if (!current) return view;
+  return { ...view, participants: { ...view.participants, [id]: { ...current, ...patch } } };
+}
+
+function addParticipant(view: SessionView, p: ParticipantView): SessionView {
+  return {
+    ...view,
+    participants: { ...view.participants, [p.id]: p },
+    order: view.order.includes(p.id) ? view.order : [...view.order, p.id],
+  };
+}
+
+/**
+ * Pure fold step. It trusts its input: the server decides which events are
+ * valid (see apps/server/src/modules/sessions/rules.ts) before they exist.
+ */
+export function applyEvent(view: SessionView, env: SessionEventEnvelope): SessionView {
+  const e: SessionEvent = env.event;
+  const next = { ...view, lastSeq: Math.max(view.lastSeq, env.seq) };
+  switch (e.type) {
+    case 'session.started':
+      return next;
+    case 'participant.waiting':
+      return addParticipant(next, participant(e.participant, 'waiting', env.at));
+    case 'participant.joined':
+      return addParticipant(next, participant(e.participant, 'admitted', env.at));
+    case 'participant.admitted':
+      return next.participants[e.participant.id]
+        ? withParticipant(next, e.participant.id, { status: 'admitted' })
+        : addParticipant(next, participant(e.participant, 'admitted', env.at));
+    case 'participant.denied':
+      return withParticipant(next, e.participantId, { status: 'denied', connected: false });
+    case 'participant.left':
+      return withParticipant(next, e.participantId, { status: 'left', connected: false });
+    case 'participant.connected':
+      return withParticipant(next, e.participantId, { connected: true, disconnectedAt: null });
+    case 'participant.disconnected':
+      return withParticipant(next, e.participantId, { connected: false, disconnectedAt: env.at });
+    case 'chat.message':
+      return {
+        ...next,
+        chat: [
+          ...next.chat,
+          { seq: env.seq, at: env.at, messageId: e.messageId, from: e.from, text: e.text, ...(e.to ? { to: e.to } : {}) },
+        ],
+      };
+    case 'notes.saved':
+      return { ...next, notes: [...next.notes, { seq: env.seq, at: env.at, by: e.by, text: e.text }] };
+    case 'invitation.sent':
+      return { ...next, invitations: [...next.invitations, { at: env.at, invitee: e.invitee, email: e.email, via: e.via }] };
+    case 'control.transferred': {
+      const swapped = withParticipant(withParticipant(next, e.from, { role: 'assistant' }), e.to, { role: 'primary' });
+      return {
+        ...swapped,
+        primaryId: e.to,
+        transfers: [...next.transfers, { seq: env.seq, at: env.at, from: e.from, to: e.to }],
+      };
+    }
+    case 'session.ended':
+      return {
+        ...next,
+        status: { state: 'ended', at: env.at, reason: e.reason, ...(e.by ? { by: e.by } : {}) },
+      };
+    default: {
+      const unreachable: never = e;
+      return unreachable;
+    }
+  }
+}
+
+export function foldEvents(envs: readonly SessionEventEnvelope[]): SessionView | null {
+  const [first, ...rest] = envs;
+  if (!first) return null;
+  return rest.reduce(applyEvent, initialView(first));
+}
+
+/** Admitted participants who have not left: the people in the session now. */
+export function presentParticipants(view: SessionView): ParticipantView[] {
+  return view.order
+    .map((id) => view.participants[id])
+    .filter((p): p is ParticipantView => p !== undefined && p.status === 'admitted');
+}
