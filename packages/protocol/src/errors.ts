@@ -17,6 +17,8 @@ export const ERROR_CODES = {
   RS_ERR_RATE_LIMITED: 429,
   RS_ERR_INTERNAL: 500,
   RS_ERR_MAIL_FAILED: 502,
+  /** Client side: the connection dropped before the server acknowledged. */
+  RS_ERR_DISCONNECTED: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

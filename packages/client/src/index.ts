@@ -1,0 +1,2 @@
+export { ApiClient } from './api.js';
+export { SessionClient, type ConnectionState, type SessionClientOptions, type SocketFactory, type SocketLike } from './session-client.js';

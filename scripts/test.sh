@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The whole test suite: typecheck, build, unit, integration, end-to-end in
+# Debian's Chromium, and a short smoke run of every benchmark.
+# PostgreSQL and Redis tests run when TEST_DATABASE_URL / TEST_REDIS_URL are set.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/ensure-node-deps.sh
+bash scripts/ensure-system-deps.sh chromium
+echo "== typecheck"
+npm run typecheck --silent
+echo "== build web app"
+npm run build --silent >/dev/null
+mapfile -t files < <(find packages apps test -path '*/node_modules' -prune -o -name '*.test.ts' -print | sort)
+echo "== tests (${#files[@]} files)"
+node --import tsx --test --test-reporter=spec --test-concurrency="${TEST_CONCURRENCY:-2}" "${files[@]}"
+echo "== benchmark smoke"
+for b in bench/*/smoke.sh; do
+  [ -f "$b" ] || continue
+  echo "-- $b"
+  bash "$b"
+done
