@@ -1,0 +1,5 @@
+import type { Messages } from './index.js';
+
+// TODO translate: placeholder copy of English until the translation pass.
+import { en } from './en.js';
+export const cs: Messages = { ...en };

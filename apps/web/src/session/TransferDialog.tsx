@@ -1,0 +1,78 @@
+import { useState, type FormEvent } from 'react';
+import type { SessionClient } from '@rs/client';
+import { presentParticipants, type SessionView } from '@rs/protocol';
+import { Dialog, Notice } from '../app/ui.js';
+import { useAction } from '../app/useAction.js';
+import { useT } from '../i18n/index.js';
+
+/** SES-3: hand control to an assisting rep; the former primary stays and can get it back. */
+export function TransferDialog({
+  view,
+  me,
+  client,
+  open,
+  onClose,
+}: {
+  view: SessionView;
+  me: string | null;
+  client: SessionClient | null;
+  open: boolean;
+  onClose(): void;
+}) {
+  const t = useT();
+  const assistants = presentParticipants(view).filter((p) => p.kind === 'rep' && p.id !== me);
+  const [choice, setChoice] = useState('');
+  const { run, busy, error } = useAction();
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    const to = choice || assistants[0]?.id;
+    if (!to || !client) return;
+    void run(async () => {
+      await client.transferControl(to);
+      onClose();
+    });
+  };
+  return (
+    <Dialog title={t('transferDialog.title')} open={open} onClose={onClose}>
+      {assistants.length === 0 ? (
+        <>
+          <Notice kind="info">{t('transferDialog.none')}</Notice>
+          <div className="row end">
+            <button type="button" onClick={onClose}>
+              {t('common.close')}
+            </button>
+          </div>
+        </>
+      ) : (
+        <form onSubmit={submit} className="form">
+          <p>{t('transferDialog.intro')}</p>
+          <fieldset>
+            <legend>{t('participants.role.assistant')}</legend>
+            {assistants.map((p, i) => (
+              <label className="radio" key={p.id}>
+                <input
+                  type="radio"
+                  name="transfer-to"
+                  value={p.id}
+                  checked={(choice || assistants[0]?.id) === p.id}
+                  onChange={() => setChoice(p.id)}
+                  autoFocus={i === 0}
+                />
+                {p.name}
+              </label>
+            ))}
+          </fieldset>
+          {error && <Notice kind="error">{error}</Notice>}
+          <div className="row end">
+            <button type="button" className="secondary" onClick={onClose}>
+              {t('common.cancel')}
+            </button>
+            <button type="submit" disabled={busy}>
+              {t('transferDialog.submit')}
+            </button>
+          </div>
+        </form>
+      )}
+    </Dialog>
+  );
+}
