@@ -21,7 +21,7 @@ export function OutboxPage() {
         <article key={m.id} className="panel">
           <h2 className="h3">{m.subject}</h2>
           <p>
-            <strong>{t('outbox.to')}:</strong> {m.to} · <time dateTime={m.createdAt}>{new Date(m.createdAt).toLocaleString()}</time>
+            <strong>{t('outbox.to')}</strong> {m.to} · <time dateTime={m.createdAt}>{new Date(m.createdAt).toLocaleString()}</time>
           </p>
           <pre className="mail">{m.text}</pre>
         </article>

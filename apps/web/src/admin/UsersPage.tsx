@@ -92,7 +92,7 @@ export function UsersPage() {
                 <td>{roleText(u.roles)}</td>
                 <td>{u.disabled ? t('users.disabled') : t('users.active')}</td>
                 <td className="row">
-                  <button type="button" className="secondary" onClick={() => setEditing(u)} aria-label={`${t('users.edit')} ${u.name}`}>
+                  <button type="button" className="secondary" onClick={() => setEditing(u)} aria-label={t('users.editing', { name: u.name })}>
                     {t('users.edit')}
                   </button>
                   <button

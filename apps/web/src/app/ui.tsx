@@ -1,10 +1,13 @@
 import { useEffect, useId, useRef, type InputHTMLAttributes, type ReactNode } from 'react';
+import { useT } from '../i18n/index.js';
 
 export function Page({ title, children, wide }: { title: string; children: ReactNode; wide?: boolean }) {
   const ref = useRef<HTMLHeadingElement>(null);
+  const t = useT();
+  const app = t('app.title');
   useEffect(() => {
-    document.title = `${title} · Remote Support`;
-  }, [title]);
+    document.title = `${title} · ${app}`;
+  }, [title, app]);
   return (
     <div className={wide ? 'page page-wide' : 'page'}>
       <h1 ref={ref}>{title}</h1>
@@ -52,14 +55,21 @@ export function Notice({ kind, children }: { kind: 'error' | 'info' | 'success';
   );
 }
 
-/** A modal dialog on the native <dialog>: focus trap, Escape and inert background come with it. */
+/**
+ * A modal dialog on the native <dialog>: focus trap, Escape and inert background come with it.
+ * Mark the field that should get focus with `data-autofocus` (not `autoFocus`).
+ */
 export function Dialog({ title, open, onClose, children }: { title: string; open: boolean; onClose(): void; children: ReactNode }) {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   useEffect(() => {
     const d = ref.current;
     if (!d) return;
-    if (open && !d.open) d.showModal();
+    if (open && !d.open) {
+      d.showModal();
+      // React's autoFocus fires while the dialog is still closed; focus the marked field once it is open.
+      d.querySelector<HTMLElement>('[data-autofocus]')?.focus();
+    }
     if (!open && d.open) d.close();
   }, [open]);
   return (

@@ -18,16 +18,16 @@ export const INVITATION_TEMPLATES: Record<Language, Template> = {
   sv: {
     subject: 'Inbjudan till en fjärrsupportsession',
     customer: ({ rep, link, number, site }) =>
-      `${rep} bjuder in dig till en fjärrsupportsession.\n\nÖppna den här länken för att ansluta:\n${link}\n\nEller öppna ${site}, välj Anslut och skriv sessionsnumret ${number}.`,
+      `${rep} bjuder in dig till en fjärrsupportsession.\n\nÖppna den här länken för att delta:\n${link}\n\nEller öppna ${site}, välj Delta och skriv in sessionsnumret ${number}.`,
     rep: ({ rep, link, number }) =>
-      `${rep} ber dig assistera i supportsession ${number}.\n\nÖppna länken och logga in för att ansluta som assistent:\n${link}`,
+      `${rep} ber dig assistera i supportsession ${number}.\n\nÖppna länken och logga in för att delta som assistent:\n${link}`,
   },
   nb: {
-    subject: 'Invitasjon til en fjernstøtteøkt',
+    subject: 'Invitasjon til en Remote Support-økt',
     customer: ({ rep, link, number, site }) =>
-      `${rep} inviterer deg til en fjernstøtteøkt.\n\nÅpne denne lenken for å bli med:\n${link}\n\nEller åpne ${site}, velg Bli med og skriv inn øktnummeret ${number}.`,
+      `${rep} inviterer deg til en Remote Support-økt.\n\nÅpne denne koblingen for å bli med:\n${link}\n\nEller åpne ${site}, velg Bli med og skriv inn øktnummeret ${number}.`,
     rep: ({ rep, link, number }) =>
-      `${rep} ber deg assistere i støtteøkt ${number}.\n\nÅpne lenken og logg på for å bli med som assistent:\n${link}`,
+      `${rep} ber deg assistere i støtteøkt ${number}.\n\nÅpne koblingen og logg på for å bli med som assistent:\n${link}`,
   },
   cs: {
     subject: 'Pozvánka na relaci vzdálené podpory',
@@ -41,13 +41,13 @@ export const INVITATION_TEMPLATES: Record<Language, Template> = {
     customer: ({ rep, link, number, site }) =>
       `${rep} vous invite à une session d’assistance à distance.\n\nOuvrez ce lien pour rejoindre la session :\n${link}\n\nOu ouvrez ${site}, choisissez Rejoindre et saisissez le numéro de session ${number}.`,
     rep: ({ rep, link, number }) =>
-      `${rep} vous demande d’assister la session d’assistance ${number}.\n\nOuvrez ce lien et connectez-vous pour rejoindre la session en tant qu’assistant :\n${link}`,
+      `${rep} vous demande de l’assister dans la session d’assistance ${number}.\n\nOuvrez ce lien et connectez-vous pour rejoindre la session en tant qu’assistant :\n${link}`,
   },
   de: {
-    subject: 'Einladung zu einer Fernsupport-Sitzung',
+    subject: 'Einladung zu einer Remote Support-Sitzung',
     customer: ({ rep, link, number, site }) =>
-      `${rep} lädt Sie zu einer Fernsupport-Sitzung ein.\n\nÖffnen Sie diesen Link, um teilzunehmen:\n${link}\n\nOder öffnen Sie ${site}, wählen Sie Teilnehmen und geben Sie die Sitzungsnummer ${number} ein.`,
+      `${rep} lädt Sie zu einer Remote Support-Sitzung ein.\n\nÖffnen Sie diesen Link, um beizutreten:\n${link}\n\nOder öffnen Sie ${site}, wählen Sie Beitreten und geben Sie die Sitzungsnummer ${number} ein.`,
     rep: ({ rep, link, number }) =>
-      `${rep} bittet Sie, in der Support-Sitzung ${number} zu assistieren.\n\nÖffnen Sie den Link und melden Sie sich an, um als Assistent teilzunehmen:\n${link}`,
+      `${rep} bittet Sie um Unterstützung in der Support-Sitzung ${number}.\n\nÖffnen Sie den Link und melden Sie sich an, um als Assistent beizutreten:\n${link}`,
   },
 };
