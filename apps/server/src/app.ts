@@ -10,10 +10,11 @@ import type { Bus } from './bus/bus.js';
 import { createMemoryBus } from './bus/memory-bus.js';
 import { createRedisBus } from './bus/redis-bus.js';
 import type { Config } from './config.js';
-import type { AppContext } from './context.js';
+import type { AppContext, RegisteredRoute } from './context.js';
 import { openDatabase } from './db/database.js';
 import { Kv } from './db/kv.js';
 import { OpenApiRegistry } from './http/openapi.js';
+import { defineRoute } from './http/route.js';
 import { registerAuthRoutes } from './modules/auth/routes.js';
 import { AuthService } from './modules/auth/service.js';
 import { createMetrics } from './modules/health/metrics.js';
@@ -66,6 +67,10 @@ export async function buildServer(config: Config): Promise<Server> {
     bodyLimit: 256 * 1024,
     trustProxy: process.env.TRUST_PROXY === '1',
   });
+  const routes: RegisteredRoute[] = [];
+  app.addHook('onRoute', (r) => {
+    for (const method of [r.method].flat()) routes.push({ method, url: r.url });
+  });
   await app.register(cookie);
   await app.register(websocket, { options: { maxPayload: LIMITS.frameBytes } });
 
@@ -83,6 +88,7 @@ export async function buildServer(config: Config): Promise<Server> {
   const mailer = new Mailer(db, config.smtpUrl, config.mailFrom);
   const ctx: AppContext = {
     app,
+    routes,
     config,
     db,
     dialect: opened.dialect,
@@ -129,9 +135,15 @@ export async function buildServer(config: Config): Promise<Server> {
   registerReportRoutes(ctx);
   registerGateway(app, { engine, store, tokens: sessions.tokens, metrics });
 
-  app.get('/api/openapi.json', async () =>
-    openapi.document({ title: 'Remote Support API', version: '0.1.0', serverUrl: config.publicUrl }),
-  );
+  defineRoute(app, ctx, {
+    method: 'GET',
+    url: '/api/openapi.json',
+    summary: 'This API description (OpenAPI 3.1, JSON)',
+    tag: 'meta',
+    auth: 'none',
+    response: null,
+    handler: async () => openapi.document({ title: 'Remote Support API', version: '0.1.0', serverUrl: config.publicUrl }),
+  });
 
   const indexHtml = path.join(config.webDist, 'index.html');
   if (fs.existsSync(indexHtml)) {

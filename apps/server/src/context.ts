@@ -13,9 +13,17 @@ import type { SessionService } from './modules/sessions/service.js';
 import type { SettingsStore } from './modules/settings/store.js';
 import type { UserStore } from './modules/users/store.js';
 
+/** A route as Fastify registered it (every method, HEAD and WebSocket routes included). */
+export interface RegisteredRoute {
+  method: string;
+  url: string;
+}
+
 /** What feature modules get: the shared services of one server node. */
 export interface AppContext {
   app: FastifyInstance;
+  /** Every route registered on `app`, in order; filled as routes are added (tests compare it with the OpenAPI document). */
+  routes: RegisteredRoute[];
   config: Config;
   db: Db;
   dialect: Dialect;

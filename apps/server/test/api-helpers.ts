@@ -93,3 +93,16 @@ export async function freshView(server: RunningServer, ticket: { sessionId: stri
 export function isoDate(iso: string, shiftDays = 0): string {
   return new Date(Date.parse(iso) + shiftDays * 86_400_000).toISOString().slice(0, 10);
 }
+
+/** A plain request carrying a signed-in client's cookie and (for writes) its CSRF token. */
+export function rawAs(
+  baseUrl: string,
+  api: ApiClient & { cookies: Map<string, string> },
+  method: string,
+  path: string,
+  opts: { body?: unknown; rawBody?: string; headers?: Record<string, string>; csrf?: boolean } = {},
+): Promise<Raw> {
+  const headers: Record<string, string> = { cookie: [...api.cookies].map(([k, v]) => `${k}=${v}`).join('; '), ...opts.headers };
+  if ((opts.csrf ?? method !== 'GET') && api.csrfToken) headers['x-csrf-token'] = api.csrfToken;
+  return raw(baseUrl, method, path, { ...opts, headers });
+}

@@ -56,7 +56,7 @@ function envelopes(events: SessionEvent[]): SessionEventEnvelope[] {
 
 function viewOf(...more: SessionEvent[]): SessionView {
   const v = foldEvents(envelopes([...BASE_EVENTS, ...more]));
-  assert.ok(v);
+  assert.ok(v, 'the fixture folds into a view');
   return v;
 }
 
@@ -78,7 +78,7 @@ function refuses(view: SessionView, actorId: string, intent: IntentInput, code: 
     (err: unknown) => {
       assert.ok(err instanceof RsError, `expected an RsError, got ${String(err)}`);
       assert.equal(err.code, code, `${actorId} ${intent.type}: ${err.message}`);
-      assert.ok(err.message.length > 0);
+      assert.ok(err.message.length > 0, 'a refusal explains itself');
       return true;
     },
   );
@@ -277,7 +277,7 @@ describe(`R8 ${RULES.R8}`, () => {
 function sees(before: SessionView, recipient: string, event: SessionEvent): boolean {
   const env: SessionEventEnvelope = { seq: before.lastSeq + 1, at: '2025-01-01T13:00:00.000Z', event };
   const after = foldEvents([...envelopes(BASE_EVENTS), env]);
-  assert.ok(after);
+  assert.ok(after, 'the log folds into a view');
   return canSee(after, recipient, env);
 }
 
@@ -330,6 +330,11 @@ describe('visibility: canSee', () => {
 
   test('the start and the end of the session reach everybody who is or was in it', () => {
     assert.deepEqual(whoSees({ type: 'session.ended', by: P.id, reason: 'ended_by_rep' }), [P.id, A.id, A2.id, C.id, C2.id, W.id, W2.id, D.id]);
+  });
+
+  test('customers never learn of a waiting person who leaves without being admitted; reps do', () => {
+    assert.deepEqual(whoSees({ type: 'participant.left', participantId: W.id }), [P.id, A.id, A2.id, W.id]);
+    assert.deepEqual(whoSees({ type: 'participant.left', participantId: C2.id }), [P.id, A.id, A2.id, C.id, C2.id]);
   });
 
   test('customers do not see waiting people connect or drop; reps do', () => {

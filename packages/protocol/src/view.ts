@@ -13,6 +13,8 @@ export interface ParticipantView extends ParticipantInfo {
   /** When the participant's last connection dropped; null while connected. */
   disconnectedAt: string | null;
   joinedAt: string;
+  /** When the participant was let in; null for someone who only ever waited. */
+  admittedAt: string | null;
 }
 
 export interface ChatMessageView {
@@ -51,7 +53,7 @@ export interface SessionView {
 }
 
 function participant(info: ParticipantInfo, status: ParticipantStatus, at: string): ParticipantView {
-  return { ...info, status, connected: false, disconnectedAt: null, joinedAt: at };
+  return { ...info, status, connected: false, disconnectedAt: null, joinedAt: at, admittedAt: status === 'admitted' ? at : null };
 }
 
 /** Starts a view from the first event, which is always `session.started`. */
@@ -105,7 +107,7 @@ export function applyEvent(view: SessionView, env: SessionEventEnvelope): Sessio
       return addParticipant(next, participant(e.participant, 'admitted', env.at));
     case 'participant.admitted':
       return next.participants[e.participant.id]
-        ? withParticipant(next, e.participant.id, { status: 'admitted' })
+        ? withParticipant(next, e.participant.id, { status: 'admitted', admittedAt: env.at })
         : addParticipant(next, participant(e.participant, 'admitted', env.at));
     case 'participant.denied':
       return withParticipant(next, e.participantId, { status: 'denied', connected: false });

@@ -85,6 +85,9 @@ class Connection {
   private sentUpTo = 0;
   private latestView: SessionView | null = null;
   private heartbeat: NodeJS.Timeout | null = null;
+  /** Intents of this connection being decided; a close they cause waits until they are answered. */
+  private intentsInFlight = 0;
+  private closeAfterAnswer: { code: number; reason: string } | null = null;
 
   constructor(
     private readonly ws: WebSocket,
@@ -252,14 +255,22 @@ class Connection {
       return;
     }
     if (canSee(view, me, env)) this.send({ type: 'event', envelope: env });
-    if (e.type === 'session.ended') this.close(CLOSE_CODES.SESSION_ENDED, 'ended');
-    else if (e.type === 'participant.denied' && e.participantId === me) this.close(CLOSE_CODES.FORBIDDEN, 'denied');
-    else if (e.type === 'participant.left' && e.participantId === me) this.close(CLOSE_CODES.LEFT, 'left');
+    if (e.type === 'session.ended') this.closeSoon(CLOSE_CODES.SESSION_ENDED, 'ended');
+    else if (e.type === 'participant.denied' && e.participantId === me) this.closeSoon(CLOSE_CODES.FORBIDDEN, 'denied');
+    else if (e.type === 'participant.left' && e.participantId === me) this.closeSoon(CLOSE_CODES.LEFT, 'left');
+  }
+
+  /** Closes now, or, while this connection's own intents await their answer, right after it (so "end" and "leave" are acknowledged). */
+  private closeSoon(code: number, reason: string): void {
+    if (this.intentsInFlight > 0) this.closeAfterAnswer ??= { code, reason };
+    else this.close(code, reason);
   }
 
   private async onIntent(intent: Intent): Promise<void> {
-    if (this.st.state !== 'open') return;
+    // Closing once the intents in flight are answered: take no new ones.
+    if (this.st.state !== 'open' || this.closeAfterAnswer) return;
     const { sessionId, participantId } = this.st;
+    this.intentsInFlight++;
     try {
       const { envelopes } = await this.deps.engine.transact(sessionId, (view) =>
         decide({ view, actorId: participantId, intent, newMessageId: () => newId(9) }),
@@ -271,6 +282,18 @@ class Connection {
       const e = err instanceof RsError ? err : new RsError('RS_ERR_INTERNAL', 'The server could not do that. Try again.');
       this.deps.metrics.wsMessages.inc({ result: 'rejected' });
       this.send({ type: 'error', rid: intent.rid, code: e.code, message: e.message });
+    } finally {
+      this.answered();
+    }
+  }
+
+  /** One intent answered; performs a close it (or another event) deferred once none is left. */
+  private answered(): void {
+    this.intentsInFlight--;
+    const pending = this.closeAfterAnswer;
+    if (this.intentsInFlight === 0 && pending) {
+      this.closeAfterAnswer = null;
+      this.close(pending.code, pending.reason);
     }
   }
 

@@ -53,7 +53,7 @@ export function decide({ view, actorId, intent, newMessageId }: DecideInput): Se
       const target = view.participants[intent.participantId];
       if (!target || target.status !== 'waiting') throw RsError.invalidState('That person is not waiting to join.');
       if (intent.type === 'participant.deny') return [{ type: 'participant.denied', participantId: target.id, by: actorId }];
-      const { status: _s, connected: _c, disconnectedAt: _d, joinedAt: _j, ...info } = target;
+      const { status: _s, connected: _c, disconnectedAt: _d, joinedAt: _j, admittedAt: _a, ...info } = target;
       return [{ type: 'participant.admitted', participant: info, by: actorId }];
     }
     case 'chat.send': {

@@ -27,16 +27,20 @@ export function canSee(view: SessionView, recipientId: string, env: SessionEvent
   switch (e.type) {
     case 'chat.message':
       return e.to === undefined || e.to === recipientId || e.from === recipientId;
+    case 'participant.waiting':
+      // Their own waiting stays in an admitted customer's history: without it the replay after
+      // admission drops the "connected" that came while they waited, and they show as reconnecting.
+      return isRep || e.participant.id === recipientId;
     case 'notes.saved':
     case 'invitation.sent':
-    case 'participant.waiting':
     case 'participant.denied':
       return isRep;
     case 'participant.connected':
     case 'participant.disconnected':
     case 'participant.left': {
+      // Someone who waited and never got in stays unknown to customers.
       const subject = view.participants[e.participantId];
-      return isRep || subject?.status !== 'waiting';
+      return isRep || e.participantId === recipientId || (subject !== undefined && subject.admittedAt !== null);
     }
     case 'participant.admitted':
     case 'participant.joined':
