@@ -337,6 +337,11 @@ describe('visibility: canSee', () => {
     assert.deepEqual(whoSees({ type: 'participant.left', participantId: C2.id }), [P.id, A.id, A2.id, C.id, C2.id]);
   });
 
+  test("an admitted customer keeps their own waiting in history (their presence folds right), not other people's", () => {
+    assert.equal(sees(open, C.id, { type: 'participant.waiting', participant: { id: C.id, kind: 'customer', role: 'customer', name: C.name } }), true);
+    assert.equal(sees(open, C.id, { type: 'participant.waiting', participant: { id: 'w9', kind: 'customer', role: 'customer', name: 'Other' } }), false);
+  });
+
   test('customers do not see waiting people connect or drop; reps do', () => {
     assert.deepEqual(whoSees({ type: 'participant.connected', participantId: W.id }), [P.id, A.id, A2.id]);
     assert.deepEqual(whoSees({ type: 'participant.disconnected', participantId: W.id }), [P.id, A.id, A2.id]);

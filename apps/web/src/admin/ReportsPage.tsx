@@ -49,7 +49,8 @@ export function ReportsPage() {
       {error && <Notice kind="error">{error}</Notice>}
       {rows && rows.length === 0 && <p className="muted">{t('reports.none')}</p>}
       {rows && rows.length > 0 && (
-        <div className="table-wrap">
+        // A wide table scrolls sideways: the scroll area takes focus so keyboard users can scroll it too.
+        <div className="table-wrap" tabIndex={0} role="region" aria-label={t('reports.activity')}>
           <table>
             <caption className="visually-hidden">{t('reports.activity')}</caption>
             <thead>

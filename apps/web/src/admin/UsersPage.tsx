@@ -92,13 +92,15 @@ export function UsersPage() {
                 <td>{roleText(u.roles)}</td>
                 <td>{u.disabled ? t('users.disabled') : t('users.active')}</td>
                 <td className="row">
-                  <button type="button" className="secondary" onClick={() => setEditing(u)} aria-label={t('users.editing', { name: u.name })}>
+                  {/* The name is added as hidden text, not as aria-label: the accessible name must
+                      contain the visible word in every language (WCAG 2.5.3 Label in Name). */}
+                  <button type="button" className="secondary" onClick={() => setEditing(u)}>
                     {t('users.edit')}
+                    <span className="visually-hidden"> {u.name}</span>
                   </button>
                   <button
                     type="button"
                     className="secondary"
-                    aria-label={`${u.disabled ? t('users.enable') : t('users.disable')} ${u.name}`}
                     onClick={() =>
                       void run(async () => {
                         await api.patch(`/api/users/${u.id}`, { disabled: !u.disabled });
@@ -107,6 +109,7 @@ export function UsersPage() {
                     }
                   >
                     {u.disabled ? t('users.enable') : t('users.disable')}
+                    <span className="visually-hidden"> {u.name}</span>
                   </button>
                 </td>
               </tr>

@@ -41,6 +41,12 @@ export function ConsolePage({ sessionId }: { sessionId: string }) {
       .catch(() => undefined);
   }, [sessionId, t]);
 
+  // S-7 opens the invite dialog once: when it closes, drop the flag so a reload does not reopen it.
+  const inviteFlag = loc.query.get('invite') === '1';
+  useEffect(() => {
+    if (inviteFlag && dialog !== 'invite') navigate(`/console/${sessionId}`, true);
+  }, [inviteFlag, dialog, navigate, sessionId]);
+
   const ticket = useMemo(() => info?.ticket ?? null, [info]);
   const { client, view, connection, me } = useSession(ticket);
 

@@ -63,7 +63,7 @@ export function InviteDialog({ sessionId, open, onClose }: { sessionId: string; 
               {t('inviteDialog.rep')}
             </label>
           </fieldset>
-          <Field label={t('inviteDialog.email')} type="email" required autoFocus value={email} onChange={(e) => setEmail(e.target.value)} />
+          <Field label={t('inviteDialog.email')} type="email" required data-autofocus value={email} onChange={(e) => setEmail(e.target.value)} />
           <Check label={t('inviteDialog.ownProgram')} checked={own} onChange={(e) => setOwn(e.target.checked)} />
           {error && <Notice kind="error">{error}</Notice>}
           <div className="row end">

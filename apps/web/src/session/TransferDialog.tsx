@@ -56,7 +56,7 @@ export function TransferDialog({
                   value={p.id}
                   checked={(choice || assistants[0]?.id) === p.id}
                   onChange={() => setChoice(p.id)}
-                  autoFocus={i === 0}
+                  data-autofocus={i === 0 ? true : undefined}
                 />
                 {p.name}
               </label>
