@@ -30,6 +30,7 @@ import { registerSessionRoutes } from './modules/sessions/routes.js';
 import { SessionService } from './modules/sessions/service.js';
 import { SessionStore } from './modules/sessions/store.js';
 import { startSweeper } from './modules/sessions/sweeper.js';
+import { armConsentTimers } from './modules/sessions/consent-timers.js';
 import { ParticipantTokens } from './modules/sessions/tokens.js';
 import { registerSettingsRoutes } from './modules/settings/routes.js';
 import { SettingsStore } from './modules/settings/store.js';
@@ -133,7 +134,8 @@ export async function buildServer(config: Config): Promise<Server> {
   registerSessionRoutes(ctx);
   registerMailRoutes(ctx);
   registerReportRoutes(ctx);
-  registerGateway(app, { engine, store, tokens: sessions.tokens, metrics });
+  registerGateway(app, { engine, store, tokens: sessions.tokens, metrics, ice: config.ice });
+  const disarmConsentTimers = armConsentTimers(engine);
 
   defineRoute(app, ctx, {
     method: 'GET',
@@ -191,6 +193,7 @@ export async function buildServer(config: Config): Promise<Server> {
     },
     async close() {
       sweeper.stop();
+      disarmConsentTimers();
       await app.close();
       await bus.close();
       mailer.close();

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { parseUrlList, type IceConfig } from './modules/media/ice.js';
 
 /** Runtime configuration, all from the environment (see README "Configuration"). */
 export interface Config {
@@ -20,6 +21,7 @@ export interface Config {
   logLevel: string;
   /** Period of the sweeper that ends sessions whose primary rep stayed away. */
   sweepIntervalMs: number;
+  ice: IceConfig;
 }
 
 function int(value: string | undefined, fallback: number, name: string): number {
@@ -49,5 +51,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     joinPerMinute: int(env.JOIN_PER_MINUTE, 20, 'JOIN_PER_MINUTE'),
     logLevel: env.LOG_LEVEL || 'info',
     sweepIntervalMs: int(env.SWEEP_INTERVAL_MS, 2000, 'SWEEP_INTERVAL_MS'),
+    ice: {
+      stunUrls: parseUrlList(env.STUN_URLS),
+      turnUrls: parseUrlList(env.TURN_URLS),
+      turnSecret: env.TURN_SECRET || null,
+      turnTtlSeconds: int(env.TURN_TTL_SECONDS, 3600, 'TURN_TTL_SECONDS'),
+    },
   };
 }

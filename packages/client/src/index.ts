@@ -1,2 +1,3 @@
 export { ApiClient } from './api.js';
 export { SessionClient, type ConnectionState, type SessionClientOptions, type SocketFactory, type SocketLike } from './session-client.js';
+export type { IncomingSignal } from './session-client.js';

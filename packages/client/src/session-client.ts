@@ -7,8 +7,10 @@ import {
   applyEvent,
   foldEvents,
   type ClientMessage,
+  type IceServer,
   type Intent,
   type SessionEventEnvelope,
+  type SignalPayload,
   type SessionView,
 } from '@rs/protocol';
 
@@ -44,11 +46,20 @@ export interface SessionClientOptions {
 
 type IntentInput = Intent extends infer I ? (I extends { rid: string } ? Omit<I, 'rid'> : never) : never;
 
+export interface IncomingSignal {
+  activityId: string;
+  from: string;
+  payload: SignalPayload;
+}
+
 type Events = {
   view: SessionView;
   state: ConnectionState;
   event: SessionEventEnvelope;
   error: RsError;
+  signal: IncomingSignal;
+  /** A (re)connection was accepted: peers re-negotiate what they lost. */
+  welcome: { participantId: string; iceServers: IceServer[] };
 };
 
 interface Pending {
@@ -68,6 +79,8 @@ export class SessionClient {
     state: new Set(),
     event: new Set(),
     error: new Set(),
+    signal: new Set(),
+    welcome: new Set(),
   };
   private pending = new Map<string, Pending>();
   private ridCounter = 0;
@@ -78,6 +91,7 @@ export class SessionClient {
   view: SessionView | null = null;
   participantId: string | null = null;
   connection: ConnectionState = { state: 'connecting' };
+  iceServers: IceServer[] = [];
 
   constructor(private readonly opts: SessionClientOptions) {}
 
@@ -164,8 +178,13 @@ export class SessionClient {
     switch (msg.type) {
       case 'welcome':
         this.participantId = msg.participantId;
+        this.iceServers = msg.iceServers;
         this.attempt = 0;
         this.setState({ state: 'open' });
+        this.emit('welcome', { participantId: msg.participantId, iceServers: msg.iceServers });
+        return;
+      case 'signal':
+        this.emit('signal', { activityId: msg.activityId, from: msg.from, payload: msg.payload });
         return;
       case 'history': {
         const base = msg.reset ? null : this.view;
@@ -246,6 +265,11 @@ export class SessionClient {
   }
   leave() {
     return this.request({ type: 'session.leave' });
+  }
+
+  /** WebRTC signaling to one participant; fire-and-forget (refusals arrive as 'error'). */
+  sendSignal(activityId: string, to: string, payload: SignalPayload): void {
+    if (this.connection.state === 'open') this.sendRaw({ type: 'signal', activityId, to, payload });
   }
 
   /** Closes for good; no reconnect. */

@@ -69,7 +69,7 @@ test('after a drop the client reconnects and asks only for what it missed', () =
     first.open();
     assert.equal(first.sent[0]?.type, 'hello');
     assert.equal(first.sent[0]?.lastSeq, 0);
-    first.deliver({ type: 'welcome', protocolVersion: 1, sessionId: 's1', participantId: 'p1', serverTime: 'now' });
+    first.deliver({ type: 'welcome', protocolVersion: 1, sessionId: 's1', participantId: 'p1', serverTime: 'now', iceServers: [] });
     first.deliver({ type: 'history', reset: true, events: [started, chat(2, 'a')] });
     assert.equal(h.client.view?.lastSeq, 2);
 
@@ -80,7 +80,7 @@ test('after a drop the client reconnects and asks only for what it missed', () =
     const second = h.sockets[1]!;
     second.open();
     assert.equal(second.sent[0]?.lastSeq, 2, 'resumes from the last folded seq');
-    second.deliver({ type: 'welcome', protocolVersion: 1, sessionId: 's1', participantId: 'p1', serverTime: 'now' });
+    second.deliver({ type: 'welcome', protocolVersion: 1, sessionId: 's1', participantId: 'p1', serverTime: 'now', iceServers: [] });
     second.deliver({ type: 'history', reset: false, events: [chat(2, 'a'), chat(3, 'b')] });
     assert.deepEqual(h.client.view?.chat.map((m) => m.text), ['a', 'b'], 'no duplicate of what it had');
   } finally {
@@ -94,7 +94,7 @@ test('an intent pending when the connection drops is rejected, not silently lost
     h.client.connect();
     const s = h.sockets[0]!;
     s.open();
-    s.deliver({ type: 'welcome', protocolVersion: 1, sessionId: 's1', participantId: 'p1', serverTime: 'now' });
+    s.deliver({ type: 'welcome', protocolVersion: 1, sessionId: 's1', participantId: 'p1', serverTime: 'now', iceServers: [] });
     const pending = h.client.sendChat('hello');
     s.close(1006, 'network');
     await assert.rejects(pending, (e: { code?: string }) => e.code === 'RS_ERR_DISCONNECTED');
@@ -123,7 +123,7 @@ test('an acknowledged intent resolves with the sequence number of its event; a r
     h.client.connect();
     const s = h.sockets[0]!;
     s.open();
-    s.deliver({ type: 'welcome', protocolVersion: 1, sessionId: 's1', participantId: 'p1', serverTime: 'now' });
+    s.deliver({ type: 'welcome', protocolVersion: 1, sessionId: 's1', participantId: 'p1', serverTime: 'now', iceServers: [] });
     const ok = h.client.sendChat('x');
     const rid = s.sent.at(-1)?.rid as string;
     s.deliver({ type: 'ack', rid, seq: 9 });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DisplayName, Email, Id, ParticipantKind, ParticipantRole, SessionNumber } from './common.js';
 import { LIMITS } from './limits.js';
+import { ActivityKind, ActivityStopReason, ConsentCloseReason, ConsentKind, DisplayMode } from './media.js';
 
 /**
  * Session events: the persisted, ordered log of what happened in a session.
@@ -51,6 +52,31 @@ export const SessionEvent = z.discriminatedUnion('type', [
     via: z.enum(['smtp', 'outbox', 'mail_program']),
   }),
   z.object({ type: z.literal('control.transferred'), from: Id, to: Id }),
+  z.object({
+    type: z.literal('consent.requested'),
+    requestId: Id,
+    kind: ConsentKind,
+    from: Id,
+    to: Id,
+    expiresAt: z.string(),
+  }),
+  z.object({ type: z.literal('consent.answered'), requestId: Id, accepted: z.boolean() }),
+  z.object({ type: z.literal('consent.closed'), requestId: Id, reason: ConsentCloseReason }),
+  z.object({
+    type: z.literal('activity.started'),
+    activityId: Id,
+    kind: ActivityKind,
+    /** Whose media is sent (the customer for "view" kinds, the rep for "share" kinds). */
+    sharer: Id,
+    requestId: Id.optional(),
+  }),
+  z.object({ type: z.literal('activity.stopped'), activityId: Id, by: Id.optional(), reason: ActivityStopReason }),
+  z.object({ type: z.literal('voice.joined'), activityId: Id, participantId: Id }),
+  z.object({ type: z.literal('voice.left'), activityId: Id, participantId: Id }),
+  z.object({ type: z.literal('voice.muted'), activityId: Id, participantId: Id, muted: z.boolean() }),
+  /** S-3: the customer the rep helps now. */
+  z.object({ type: z.literal('customer.selected'), participantId: Id, by: Id }),
+  z.object({ type: z.literal('display.mode'), mode: DisplayMode, by: Id }),
   z.object({
     type: z.literal('session.ended'),
     by: Id.optional(),

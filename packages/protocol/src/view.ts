@@ -1,4 +1,5 @@
 import type { ParticipantInfo, SessionEvent, SessionEventEnvelope } from './events.js';
+import type { ActivityKind, ActivityStopReason, ConsentCloseReason, ConsentKind, DisplayMode } from './media.js';
 
 /**
  * The session as a fold of its events. The server keeps the full view; a
@@ -37,6 +38,30 @@ export type SessionStatusView =
   | { state: 'open' }
   | { state: 'ended'; at: string; reason: 'ended_by_rep' | 'primary_timeout' | 'ended_by_admin'; by?: string };
 
+export interface ConsentView {
+  requestId: string;
+  kind: ConsentKind;
+  from: string;
+  to: string;
+  requestedAt: string;
+  expiresAt: string;
+  state: 'pending' | 'accepted' | 'declined' | 'closed';
+  closeReason?: ConsentCloseReason;
+}
+
+export interface ActivityView {
+  activityId: string;
+  kind: ActivityKind;
+  sharer: string;
+  requestId?: string;
+  startedAt: string;
+  state: 'active' | 'stopped';
+  stoppedAt?: string;
+  stopReason?: ActivityStopReason;
+  /** Voice calls only: who is in the call and whether they are muted. */
+  members: Record<string, { muted: boolean }>;
+}
+
 export interface SessionView {
   number: string;
   startedAt: string;
@@ -50,6 +75,11 @@ export interface SessionView {
   notes: SavedNotesView[];
   transfers: { seq: number; at: string; from: string; to: string }[];
   invitations: { at: string; invitee: 'customer' | 'rep'; email: string; via: string }[];
+  consents: Record<string, ConsentView>;
+  activities: Record<string, ActivityView>;
+  /** S-3: the customer the rep is helping; null until chosen (the only customer is implied). */
+  selectedCustomerId: string | null;
+  displayMode: DisplayMode;
 }
 
 function participant(info: ParticipantInfo, status: ParticipantStatus, at: string): ParticipantView {
@@ -74,7 +104,21 @@ export function initialView(env: SessionEventEnvelope): SessionView {
     notes: [],
     transfers: [],
     invitations: [],
+    consents: {},
+    activities: {},
+    selectedCustomerId: null,
+    displayMode: 'standard',
   };
+}
+
+function withConsent(view: SessionView, id: string, patch: Partial<ConsentView>): SessionView {
+  const c = view.consents[id];
+  return c ? { ...view, consents: { ...view.consents, [id]: { ...c, ...patch } } } : view;
+}
+
+function withActivity(view: SessionView, id: string, patch: (a: ActivityView) => Partial<ActivityView>): SessionView {
+  const a = view.activities[id];
+  return a ? { ...view, activities: { ...view.activities, [id]: { ...a, ...patch(a) } } } : view;
 }
 
 function withParticipant(view: SessionView, id: string, patch: Partial<ParticipantView>): SessionView {
@@ -137,6 +181,51 @@ export function applyEvent(view: SessionView, env: SessionEventEnvelope): Sessio
         transfers: [...next.transfers, { seq: env.seq, at: env.at, from: e.from, to: e.to }],
       };
     }
+    case 'consent.requested':
+      return {
+        ...next,
+        consents: {
+          ...next.consents,
+          [e.requestId]: { requestId: e.requestId, kind: e.kind, from: e.from, to: e.to, requestedAt: env.at, expiresAt: e.expiresAt, state: 'pending' },
+        },
+      };
+    case 'consent.answered':
+      return withConsent(next, e.requestId, { state: e.accepted ? 'accepted' : 'declined' });
+    case 'consent.closed':
+      return withConsent(next, e.requestId, { state: 'closed', closeReason: e.reason });
+    case 'activity.started':
+      return {
+        ...next,
+        activities: {
+          ...next.activities,
+          [e.activityId]: {
+            activityId: e.activityId,
+            kind: e.kind,
+            sharer: e.sharer,
+            startedAt: env.at,
+            state: 'active',
+            members: {},
+            ...(e.requestId ? { requestId: e.requestId } : {}),
+          },
+        },
+      };
+    case 'activity.stopped':
+      return withActivity(next, e.activityId, () => ({ state: 'stopped', stoppedAt: env.at, stopReason: e.reason }));
+    case 'voice.joined':
+      return withActivity(next, e.activityId, (a) => ({ members: { ...a.members, [e.participantId]: { muted: false } } }));
+    case 'voice.left':
+      return withActivity(next, e.activityId, (a) => {
+        const { [e.participantId]: _gone, ...members } = a.members;
+        return { members };
+      });
+    case 'voice.muted':
+      return withActivity(next, e.activityId, (a) =>
+        a.members[e.participantId] ? { members: { ...a.members, [e.participantId]: { muted: e.muted } } } : {},
+      );
+    case 'customer.selected':
+      return { ...next, selectedCustomerId: e.participantId };
+    case 'display.mode':
+      return { ...next, displayMode: e.mode };
     case 'session.ended':
       return {
         ...next,
@@ -160,4 +249,19 @@ export function presentParticipants(view: SessionView): ParticipantView[] {
   return view.order
     .map((id) => view.participants[id])
     .filter((p): p is ParticipantView => p !== undefined && p.status === 'admitted');
+}
+
+export function activeActivities(view: SessionView): ActivityView[] {
+  return Object.values(view.activities).filter((a) => a.state === 'active');
+}
+
+export function pendingConsents(view: SessionView, now: string): ConsentView[] {
+  return Object.values(view.consents).filter((c) => c.state === 'pending' && c.expiresAt > now);
+}
+
+/** The customer the rep helps: the selected one, else the only (first) admitted customer. */
+export function currentCustomerId(view: SessionView): string | null {
+  const present = presentParticipants(view).filter((p) => p.kind === 'customer');
+  if (view.selectedCustomerId && present.some((p) => p.id === view.selectedCustomerId)) return view.selectedCustomerId;
+  return present[0]?.id ?? null;
 }

@@ -3,6 +3,7 @@ import { Id } from './common.js';
 import { SessionEventEnvelope } from './events.js';
 import { ERROR_CODES, type ErrorCode } from './errors.js';
 import { LIMITS } from './limits.js';
+import { ActivityKind, ConsentKind, DisplayMode, IceServer, SignalPayload } from './media.js';
 
 /** Bumped on any incompatible change of the messages below. */
 export const PROTOCOL_VERSION = 1;
@@ -28,6 +29,22 @@ export const Intent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('control.transfer'), rid: Rid, to: Id }),
   z.object({ type: z.literal('session.end'), rid: Rid }),
   z.object({ type: z.literal('session.leave'), rid: Rid }),
+  z.object({ type: z.literal('consent.request'), rid: Rid, kind: ConsentKind, to: Id }),
+  z.object({ type: z.literal('consent.answer'), rid: Rid, requestId: Id, accept: z.boolean() }),
+  z.object({ type: z.literal('consent.cancel'), rid: Rid, requestId: Id }),
+  /** Video and voice need no consent: each person decides about their own camera and microphone. */
+  z.object({ type: z.literal('activity.start'), rid: Rid, kind: ActivityKind.extract(['video', 'voice']) }),
+  z.object({
+    type: z.literal('activity.stop'),
+    rid: Rid,
+    activityId: Id,
+    reason: z.enum(['stopped', 'sharer_reloaded']).optional(),
+  }),
+  z.object({ type: z.literal('voice.join'), rid: Rid, activityId: Id }),
+  z.object({ type: z.literal('voice.leave'), rid: Rid, activityId: Id }),
+  z.object({ type: z.literal('voice.mute'), rid: Rid, activityId: Id, muted: z.boolean() }),
+  z.object({ type: z.literal('customer.select'), rid: Rid, participantId: Id }),
+  z.object({ type: z.literal('display.set'), rid: Rid, mode: DisplayMode }),
 ]);
 export type Intent = z.infer<typeof Intent>;
 export type IntentType = Intent['type'];
@@ -45,7 +62,14 @@ export type Hello = z.infer<typeof Hello>;
 
 export const Ping = z.object({ type: z.literal('ping'), rid: Rid });
 
-export const ClientMessage = z.discriminatedUnion('type', [Hello, Ping, ...Intent.options]);
+/**
+ * WebRTC signaling to one other participant of an active activity. Relayed,
+ * never stored; the server checks that both ends belong to the activity.
+ */
+export const SignalOut = z.object({ type: z.literal('signal'), activityId: Id, to: Id, payload: SignalPayload });
+export type SignalOut = z.infer<typeof SignalOut>;
+
+export const ClientMessage = z.discriminatedUnion('type', [Hello, Ping, SignalOut, ...Intent.options]);
 export type ClientMessage = z.infer<typeof ClientMessage>;
 
 const ErrorCodeSchema = z.enum(Object.keys(ERROR_CODES) as [ErrorCode, ...ErrorCode[]]);
@@ -57,7 +81,10 @@ export const ServerMessage = z.discriminatedUnion('type', [
     sessionId: Id,
     participantId: Id,
     serverTime: z.string(),
+    /** STUN/TURN servers for WebRTC, with short-lived TURN credentials. */
+    iceServers: z.array(IceServer),
   }),
+  z.object({ type: z.literal('signal'), activityId: Id, from: Id, payload: SignalPayload }),
   /**
    * Events the client missed. `reset` means: drop your view and fold these
    * from scratch (first connect, or what you may see changed, e.g. admitted).

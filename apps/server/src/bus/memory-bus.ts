@@ -1,17 +1,16 @@
-import type { SessionEventEnvelope } from '@rs/protocol';
-import type { Bus } from './bus.js';
+import type { Bus, BusMessage } from './bus.js';
 
-type Listener = (envelopes: SessionEventEnvelope[]) => void;
+type Listener = (message: BusMessage) => void;
 
 /** The single-node bus: delivery is a function call. */
 export function createMemoryBus(): Bus {
   const listeners = new Map<string, Set<Listener>>();
   return {
     kind: 'memory',
-    async publish(sessionId, envelopes) {
+    async publish(sessionId, message) {
       for (const l of listeners.get(sessionId) ?? []) {
         try {
-          l(envelopes);
+          l(message);
         } catch {
           // A faulty subscriber must not stop delivery to the others.
         }

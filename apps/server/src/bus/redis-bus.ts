@@ -1,9 +1,12 @@
 import { Redis } from 'ioredis';
-import { SessionEventEnvelope } from '@rs/protocol';
+import { SessionEventEnvelope, SignalPayload } from '@rs/protocol';
 import { z } from 'zod';
-import type { Bus } from './bus.js';
+import type { Bus, BusMessage } from './bus.js';
 
-const Payload = z.array(SessionEventEnvelope);
+const Payload = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('events'), envelopes: z.array(SessionEventEnvelope) }),
+  z.object({ kind: z.literal('signal'), activityId: z.string(), from: z.string(), to: z.string(), payload: SignalPayload }),
+]);
 const channelOf = (sessionId: string) => `rs:session:${sessionId}`;
 
 /**
@@ -15,13 +18,13 @@ export async function createRedisBus(url: string): Promise<Bus> {
   const pub = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 3 });
   const sub = new Redis(url, { lazyConnect: true });
   await Promise.all([pub.connect(), sub.connect()]);
-  const listeners = new Map<string, Set<(e: SessionEventEnvelope[]) => void>>();
+  const listeners = new Map<string, Set<(m: BusMessage) => void>>();
 
   sub.on('message', (channel: string, message: string) => {
     const sessionId = channel.slice('rs:session:'.length);
     const set = listeners.get(sessionId);
     if (!set) return;
-    let parsed: SessionEventEnvelope[];
+    let parsed: BusMessage;
     try {
       parsed = Payload.parse(JSON.parse(message));
     } catch {
@@ -38,8 +41,8 @@ export async function createRedisBus(url: string): Promise<Bus> {
 
   return {
     kind: 'redis',
-    async publish(sessionId, envelopes) {
-      await pub.publish(channelOf(sessionId), JSON.stringify(envelopes));
+    async publish(sessionId, message) {
+      await pub.publish(channelOf(sessionId), JSON.stringify(message));
     },
     async subscribe(sessionId, onEvents) {
       let set = listeners.get(sessionId);

@@ -8,6 +8,7 @@ import {
   type SessionEvent,
   type SessionEventEnvelope,
   type SessionView,
+  type SignalPayload,
 } from '@rs/protocol';
 import type { Bus } from '../../bus/bus.js';
 import { isUniqueViolation } from '../../db/database.js';
@@ -16,14 +17,29 @@ import { KeyedMutex } from './mutex.js';
 import type { SessionStore } from './store.js';
 
 export type Listener = (env: SessionEventEnvelope, view: SessionView) => void;
+export interface Signal {
+  activityId: string;
+  from: string;
+  to: string;
+  payload: SignalPayload;
+}
+export type SignalListener = (signal: Signal) => void;
 
 interface Live {
   view: SessionView;
   listeners: Set<Listener>;
+  signalListeners: Set<SignalListener>;
   unsubscribeBus: (() => Promise<void>) | null;
 }
 
-const MAX_APPEND_RETRIES = 8;
+const MAX_APPEND_RETRIES = 30;
+/**
+ * Upper bound of the random pause before retrying a lost append, in ms, by
+ * attempt. Without it the node that lost a race tends to lose the next one
+ * too (the winner's next append is already on its way), and under steady
+ * load from another node it ran out of retries: the intent failed.
+ */
+const retryPauseMs = (attempt: number) => Math.random() * Math.min(50, 2 ** attempt);
 
 /**
  * Owns the authoritative session state on this node. Every change is
@@ -34,6 +50,7 @@ const MAX_APPEND_RETRIES = 8;
 export class SessionEngine {
   private readonly live = new Map<string, Live>();
   private readonly mutex = new KeyedMutex();
+  private readonly appendedHooks = new Set<(sessionId: string, envelopes: SessionEventEnvelope[]) => void>();
   appendedTotal = 0;
 
   constructor(
@@ -123,12 +140,20 @@ export class SessionEngine {
         } catch (err) {
           // Another node appended first: fold what it wrote and decide again.
           if (!isUniqueViolation(err) || attempt >= MAX_APPEND_RETRIES) throw err;
+          await new Promise((r) => setTimeout(r, retryPauseMs(attempt)));
           continue;
         }
         this.appendedTotal += envelopes.length;
         if (live) this.deliver(live, envelopes);
+        for (const hook of this.appendedHooks) {
+          try {
+            hook(sessionId, envelopes);
+          } catch {
+            // hooks must not fail a committed transaction
+          }
+        }
         // Publishing is a hint to other nodes; they also catch up from the store.
-        void this.bus.publish(sessionId, envelopes).catch(() => undefined);
+        void this.bus.publish(sessionId, { kind: 'events', envelopes }).catch(() => undefined);
         return { envelopes, view: after };
       }
     });
@@ -138,37 +163,73 @@ export class SessionEngine {
    * Listens to a session's events on this node. The listener is called for
    * every event after the returned view, in order.
    */
-  async subscribe(sessionId: string, listener: Listener): Promise<{ view: SessionView; unsubscribe: () => Promise<void> }> {
+  async subscribe(
+    sessionId: string,
+    listener: Listener,
+    onSignal?: SignalListener,
+  ): Promise<{ view: SessionView; unsubscribe: () => Promise<void> }> {
     return this.mutex.run(sessionId, async () => {
       let live = this.live.get(sessionId);
       if (!live) {
         const view = foldEvents(await this.store.eventsAfter(sessionId, 0));
         if (!view) throw RsError.notFound('There is no session with this id.');
-        live = { view, listeners: new Set(), unsubscribeBus: null };
+        live = { view, listeners: new Set(), signalListeners: new Set(), unsubscribeBus: null };
         this.live.set(sessionId, live);
         const entry = live;
-        entry.unsubscribeBus = await this.bus.subscribe(sessionId, () => {
-          // Content comes from the store so that gaps and reordering cannot happen.
-          void this.mutex.run(sessionId, () => this.catchUp(sessionId, entry)).catch(() => undefined);
-        });
+        try {
+          entry.unsubscribeBus = await this.bus.subscribe(sessionId, (message) => {
+            if (message.kind === 'signal') {
+              for (const l of [...entry.signalListeners]) {
+                try {
+                  l(message);
+                } catch {
+                  // isolate sockets
+                }
+              }
+              return;
+            }
+            // Content comes from the store so that gaps and reordering cannot happen.
+            void this.mutex.run(sessionId, () => this.catchUp(sessionId, entry)).catch(() => undefined);
+          });
+        } catch (err) {
+          // Not kept without a bus subscription: the next subscriber tries again.
+          this.live.delete(sessionId);
+          throw err;
+        }
         // Events may have landed between the fold and the subscription.
         await this.catchUp(sessionId, entry);
       } else {
         await this.catchUp(sessionId, live);
       }
       live.listeners.add(listener);
+      if (onSignal) live.signalListeners.add(onSignal);
       const entry = live;
       return {
         view: entry.view,
-        unsubscribe: async () => {
-          entry.listeners.delete(listener);
-          if (entry.listeners.size === 0 && this.live.get(sessionId) === entry) {
-            this.live.delete(sessionId);
-            await entry.unsubscribeBus?.();
-          }
-        },
+        // Under the mutex: a subscriber catching up on this entry must not find it dropped under its feet
+        // (it would be left listening to an entry that nothing delivers to any more).
+        unsubscribe: () =>
+          this.mutex.run(sessionId, async () => {
+            entry.listeners.delete(listener);
+            if (onSignal) entry.signalListeners.delete(onSignal);
+            if (entry.listeners.size === 0 && this.live.get(sessionId) === entry) {
+              this.live.delete(sessionId);
+              await entry.unsubscribeBus?.();
+            }
+          }),
       };
     });
+  }
+
+  /** Relays signaling to the recipient's sockets on whichever node holds them. The caller checks M12. */
+  async sendSignal(sessionId: string, signal: Signal): Promise<void> {
+    await this.bus.publish(sessionId, { kind: 'signal', ...signal });
+  }
+
+  /** Called after every transaction this node commits (e.g. to arm expiry timers). */
+  onAppended(hook: (sessionId: string, envelopes: SessionEventEnvelope[]) => void): () => void {
+    this.appendedHooks.add(hook);
+    return () => this.appendedHooks.delete(hook);
   }
 
   liveSessionCount(): number {

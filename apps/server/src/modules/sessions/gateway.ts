@@ -10,12 +10,16 @@ import {
   issuesFrom,
   type Intent,
   type ServerMessage,
+  type SignalOut,
   type SessionEventEnvelope,
   type SessionView,
 } from '@rs/protocol';
 import { newId } from '../../ids.js';
 import type { Metrics } from '../health/metrics.js';
 import type { SessionEngine } from './engine.js';
+import { iceServersFor, type IceConfig } from '../media/ice.js';
+import type { Signal } from './engine.js';
+import { canSignal } from './media-rules.js';
 import { decide } from './rules.js';
 import type { SessionStore } from './store.js';
 import type { ParticipantTokens } from './tokens.js';
@@ -26,12 +30,15 @@ const HEARTBEAT_MS = 25_000;
 /** A client this far behind is cut off; it resumes from its last seq when it reconnects. */
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 const MESSAGES_PER_SECOND = 50;
+/** WebRTC negotiation sends bursts of ICE candidates; they get their own, larger budget. */
+const SIGNALS_PER_SECOND = 300;
 
 export interface GatewayDeps {
   engine: SessionEngine;
   store: SessionStore;
   tokens: ParticipantTokens;
   metrics: Metrics;
+  ice: IceConfig;
 }
 
 /** Sockets per participant on this node, so presence changes only on the first open and the last close. */
@@ -79,6 +86,7 @@ class Connection {
   private st: ConnState = { state: 'closed' };
   private windowStart = 0;
   private windowCount = 0;
+  private signalCount = 0;
   private alive = true;
   /** Events that arrived while history was being read (or before it); flushed after it. */
   private pending: SessionEventEnvelope[] | null = [];
@@ -128,8 +136,9 @@ class Connection {
     if (now - this.windowStart >= 1000) {
       this.windowStart = now;
       this.windowCount = 0;
+      this.signalCount = 0;
     }
-    if (++this.windowCount > MESSAGES_PER_SECOND) {
+    if (++this.windowCount > MESSAGES_PER_SECOND + Math.min(this.signalCount, SIGNALS_PER_SECOND)) {
       this.deps.metrics.wsMessages.inc({ result: 'rate_limited' });
       this.send({ type: 'error', code: 'RS_ERR_RATE_LIMITED', message: 'Too many messages; slow down.' });
       return;
@@ -175,6 +184,10 @@ class Connection {
       case 'ping':
         this.send({ type: 'pong', rid: msg.rid });
         return;
+      case 'signal':
+        this.signalCount++;
+        await this.onSignalOut(msg);
+        return;
       default:
         await this.onIntent(msg);
     }
@@ -199,7 +212,12 @@ class Connection {
       return this.close(CLOSE_CODES.UNAUTHENTICATED, 'token');
     }
     const sessionId = hello.sessionId;
-    const { view, unsubscribe } = await this.deps.engine.subscribe(sessionId, (env, v) => this.onEvent(env, v));
+    const { view, unsubscribe } = await this.deps.engine.subscribe(
+      sessionId,
+      (env, v) => this.onEvent(env, v),
+      (signal) => this.onSignalIn(signal),
+    );
+    this.latestView = view;
     if (this.ws.readyState !== this.ws.OPEN) return void unsubscribe();
     const me = view.participants[participantId];
     if (!me || me.status === 'denied' || me.status === 'left') {
@@ -208,7 +226,14 @@ class Connection {
       return this.close(me?.status === 'left' ? CLOSE_CODES.LEFT : CLOSE_CODES.FORBIDDEN, 'not a participant');
     }
     this.st = { state: 'open', sessionId, participantId, unsubscribe };
-    this.send({ type: 'welcome', protocolVersion: PROTOCOL_VERSION, sessionId, participantId, serverTime: new Date().toISOString() });
+    this.send({
+      type: 'welcome',
+      protocolVersion: PROTOCOL_VERSION,
+      sessionId,
+      participantId,
+      serverTime: new Date().toISOString(),
+      iceServers: iceServersFor(this.deps.ice, participantId),
+    });
     // A waiting participant's view widens when admitted, so it always starts from scratch.
     const fromSeq = me.status === 'admitted' && hello.lastSeq <= view.lastSeq ? hello.lastSeq : 0;
     await this.sendHistory(fromSeq, view);
@@ -266,6 +291,28 @@ class Connection {
     else this.close(code, reason);
   }
 
+  /** M12: only between two participants of one active activity; nobody can offer a share nobody consented to. */
+  private async onSignalOut(msg: SignalOut): Promise<void> {
+    if (this.st.state !== 'open') return;
+    const view = this.latestView;
+    if (!view || !canSignal(view, this.st.participantId, msg.to, msg.activityId)) {
+      this.deps.metrics.wsMessages.inc({ result: 'rejected' });
+      this.send({ type: 'error', code: 'RS_ERR_FORBIDDEN', message: 'There is no consented activity between you and that participant.' });
+      return;
+    }
+    this.deps.metrics.wsMessages.inc({ result: 'ok' });
+    await this.deps.engine
+      .sendSignal(this.st.sessionId, { activityId: msg.activityId, from: this.st.participantId, to: msg.to, payload: msg.payload })
+      .catch(() => this.send({ type: 'error', code: 'RS_ERR_INTERNAL', message: 'The signal could not be relayed.' }));
+  }
+
+  private onSignalIn(signal: Signal): void {
+    if (this.st.state !== 'open' || signal.to !== this.st.participantId) return;
+    // Checked again on this side: the activity may have stopped while the signal travelled.
+    if (!this.latestView || !canSignal(this.latestView, signal.from, signal.to, signal.activityId)) return;
+    this.send({ type: 'signal', activityId: signal.activityId, from: signal.from, payload: signal.payload });
+  }
+
   private async onIntent(intent: Intent): Promise<void> {
     // Closing once the intents in flight are answered: take no new ones.
     if (this.st.state !== 'open' || this.closeAfterAnswer) return;
@@ -273,7 +320,7 @@ class Connection {
     this.intentsInFlight++;
     try {
       const { envelopes } = await this.deps.engine.transact(sessionId, (view) =>
-        decide({ view, actorId: participantId, intent, newMessageId: () => newId(9) }),
+        decide({ view, actorId: participantId, intent, newMessageId: () => newId(9), now: new Date().toISOString() }),
       );
       this.deps.metrics.wsMessages.inc({ result: 'ok' });
       const last = envelopes[envelopes.length - 1];

@@ -1,4 +1,5 @@
 import { type Intent, RsError, type SessionEvent, type SessionView, type ParticipantView } from '@rs/protocol';
+import { decideMedia, endSharing, isMediaIntent, leaveMedia } from './media-rules.js';
 
 /**
  * Every rule of the session state machine, in one place. `decide` turns an
@@ -10,8 +11,10 @@ export interface DecideInput {
   view: SessionView;
   actorId: string;
   intent: Intent;
-  /** Fresh id for a chat message, injected so tests are deterministic. */
+  /** Fresh id for a chat message (and any other new record), injected so tests are deterministic. */
   newMessageId: () => string;
+  /** The decision's time; expiry of consent requests depends on it. */
+  now?: string;
 }
 
 export const RULES = {
@@ -35,15 +38,17 @@ function requirePrimary(view: SessionView, actorId: string, what: string): void 
   if (view.primaryId !== actorId) throw RsError.forbidden(`Only the rep in control of the session can ${what}.`);
 }
 
-export function decide({ view, actorId, intent, newMessageId }: DecideInput): SessionEvent[] {
+export function decide({ view, actorId, intent, newMessageId, now = new Date().toISOString() }: DecideInput): SessionEvent[] {
   // R1
   if (view.status.state === 'ended') throw RsError.sessionEnded();
   const actor = actorOf(view, actorId);
   // R2
   if (actor.status !== 'admitted') {
-    if (actor.status === 'waiting' && intent.type === 'session.leave') return [{ type: 'participant.left', participantId: actorId }];
+    if (actor.status === 'waiting' && intent.type === 'session.leave') return [...leaveMedia(view, actorId), { type: 'participant.left', participantId: actorId }];
     throw RsError.forbidden(actor.status === 'waiting' ? 'Wait until the rep admits you.' : 'You are no longer in this session.');
   }
+
+  if (isMediaIntent(intent)) return decideMedia(intent, { view, actor, now, newId: newMessageId });
 
   switch (intent.type) {
     case 'participant.admit':
@@ -85,7 +90,8 @@ export function decide({ view, actorId, intent, newMessageId }: DecideInput): Se
       if (!to || to.status !== 'admitted' || to.kind !== 'rep' || to.id === actorId) {
         throw RsError.invalidState('Control can only go to an assisting rep who is in the session.');
       }
-      return [{ type: 'control.transferred', from: actorId, to: to.id }];
+      // M9: sharing and video end at the transfer; a voice call goes on.
+      return [...endSharing(view, { reason: 'control_transferred', includeVideo: true, by: actorId }), { type: 'control.transferred', from: actorId, to: to.id }];
     }
     case 'session.end':
       // R7
@@ -96,7 +102,7 @@ export function decide({ view, actorId, intent, newMessageId }: DecideInput): Se
       if (view.primaryId === actorId) {
         throw RsError.invalidState('You control this session: transfer control or end the session instead.');
       }
-      return [{ type: 'participant.left', participantId: actorId }];
+      return [...leaveMedia(view, actorId), { type: 'participant.left', participantId: actorId }];
     default: {
       const unreachable: never = intent;
       return unreachable;

@@ -45,7 +45,20 @@ export function canSee(view: SessionView, recipientId: string, env: SessionEvent
     case 'participant.admitted':
     case 'participant.joined':
     case 'control.transferred':
+    case 'activity.started':
+    case 'activity.stopped':
+    case 'voice.joined':
+    case 'voice.left':
+    case 'voice.muted':
+    case 'customer.selected':
+    case 'display.mode':
       return true;
+    case 'consent.requested':
+      // A request concerns the rep who asks and the customer asked; other customers learn only of the share.
+      return isRep || e.to === recipientId;
+    case 'consent.answered':
+    case 'consent.closed':
+      return isRep || view.consents[e.requestId]?.to === recipientId;
     default: {
       const unreachable: never = e;
       return unreachable;
