@@ -14,9 +14,17 @@ import { Tabs } from './Tabs.js';
 import { TransferDialog } from './TransferDialog.js';
 import { useSession } from './useSession.js';
 import { WaitingList } from './WaitingList.js';
+import { ConsentPrompt } from '../media/ConsentPrompt.js';
+import { MediaStage } from '../media/MediaStage.js';
+import { SessionOptions } from '../media/SessionOptions.js';
+import { ShareNotices, ShareTab } from '../media/ShareTab.js';
+import { SharingBar } from '../media/SharingBar.js';
+import { useMedia } from '../media/useMedia.js';
+import { VideoControls } from '../media/VideoControls.js';
+import { VoiceControls } from '../media/VoiceControls.js';
 
 type Info = SessionSummary & { ticket: SessionTicket; role: string };
-type TabKey = 'tools' | 'session';
+type TabKey = 'tools' | 'desktop' | 'application' | 'session';
 
 /** C-1: the CSR dashboard. Control functions show only for the rep in control. */
 export function ConsolePage({ sessionId }: { sessionId: string }) {
@@ -26,7 +34,8 @@ export function ConsolePage({ sessionId }: { sessionId: string }) {
   const [loadError, setLoadError] = useState<string | null>(null);
   const [grace, setGrace] = useState(60);
   const [tab, setTab] = useState<TabKey>('tools');
-  const [dialog, setDialog] = useState<'invite' | 'transfer' | 'end' | 'leave' | null>(loc.query.get('invite') === '1' ? 'invite' : null);
+  const [sinkId, setSinkId] = useState('');
+  const [dialog, setDialog] = useState<'invite' | 'transfer' | 'end' | 'leave' | 'options' | null>(loc.query.get('invite') === '1' ? 'invite' : null);
   const [copied, setCopied] = useState(false);
   const action = useAction();
 
@@ -49,6 +58,7 @@ export function ConsolePage({ sessionId }: { sessionId: string }) {
 
   const ticket = useMemo(() => info?.ticket ?? null, [info]);
   const { client, view, connection, me } = useSession(ticket);
+  const media = useMedia(client);
 
   if (loadError) {
     return (
@@ -125,26 +135,53 @@ export function ConsolePage({ sessionId }: { sessionId: string }) {
       <div className="console-grid">
         <div className="console-main">
           {isPrimary && <WaitingList view={view} client={client} disabled={offline} />}
+          <ConsentPrompt view={view} me={me} client={client} controller={media.controller} />
+          <SharingBar view={view} me={me} client={client} />
+          <ShareNotices view={view} me={me} />
+          <MediaStage view={view} me={me} controller={media.controller} remotes={media.remotes} sinkId={sinkId} />
           <Tabs<TabKey>
             label={t('console.tabs')}
             tabs={[
               { key: 'tools', label: t('console.tab.tools') },
+              ...(isPrimary
+                ? ([
+                    { key: 'desktop', label: t('console.tab.desktop') },
+                    { key: 'application', label: t('console.tab.application') },
+                  ] as const)
+                : []),
               { key: 'session', label: t('console.tab.session') },
             ]}
             active={tab}
             onChange={setTab}
           >
-            {tab === 'tools' ? (
+            {tab === 'tools' || (!isPrimary && tab !== 'session') ? (
               <div className="tool-buttons">
                 {isPrimary && (
                   <button type="button" onClick={() => setDialog('invite')} disabled={offline}>
                     {t('console.invite')}
                   </button>
                 )}
+                <VideoControls view={view} me={me} client={client} controller={media.controller} />
+                <VoiceControls
+                  view={view}
+                  me={me}
+                  client={client}
+                  controller={media.controller}
+                  quality={media.quality}
+                  sinkId={sinkId}
+                  onSinkId={setSinkId}
+                />
                 <Notes view={view} client={client} disabled={offline} />
               </div>
+            ) : tab === 'desktop' || tab === 'application' ? (
+              <ShareTab area={tab === 'desktop' ? 'desktop' : 'app'} view={view} me={me} client={client} controller={media.controller} />
             ) : (
               <div className="tool-buttons">
+                {isPrimary && (
+                  <button type="button" onClick={() => setDialog('options')} disabled={offline}>
+                    {t('media.sessionOptions')}
+                  </button>
+                )}
                 {isPrimary && (
                   <button type="button" onClick={() => setDialog('transfer')} disabled={offline}>
                     {t('console.transferControl')}
@@ -164,12 +201,13 @@ export function ConsolePage({ sessionId }: { sessionId: string }) {
           </Tabs>
         </div>
         <aside className="console-side">
-          <Participants view={view} me={me} />
+          <Participants view={view} me={me} client={client} quality={media.quality} failed={media.failed} />
           <Chat view={view} me={me} client={client} disabled={offline} />
         </aside>
       </div>
 
       <InviteDialog sessionId={sessionId} open={dialog === 'invite' && isPrimary} onClose={() => setDialog(null)} />
+      <SessionOptions view={view} client={client} open={dialog === 'options' && isPrimary} onClose={() => setDialog(null)} />
       <TransferDialog view={view} me={me} client={client} open={dialog === 'transfer' && isPrimary} onClose={() => setDialog(null)} />
       <Dialog title={t('console.endSession')} open={dialog === 'end'} onClose={() => setDialog(null)}>
         <p>{t('console.endConfirm')}</p>

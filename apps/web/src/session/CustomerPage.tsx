@@ -1,4 +1,4 @@
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
 import { CLOSE_CODES } from '@rs/protocol';
 import { Link, useRouter } from '../app/router.js';
 import { loadTicket } from '../app/tickets.js';
@@ -9,6 +9,13 @@ import { Chat } from './Chat.js';
 import { ConnectionBanner } from './ConnectionBanner.js';
 import { Participants } from './Participants.js';
 import { useSession } from './useSession.js';
+import { ConsentPrompt } from '../media/ConsentPrompt.js';
+import { MediaStage } from '../media/MediaStage.js';
+import { ShareNotices } from '../media/ShareTab.js';
+import { SharingBar } from '../media/SharingBar.js';
+import { useMedia } from '../media/useMedia.js';
+import { VideoControls } from '../media/VideoControls.js';
+import { VoiceControls } from '../media/VoiceControls.js';
 
 /** CUS-1: the customer's page of a session. */
 export function CustomerPage({ sessionId }: { sessionId: string }) {
@@ -16,6 +23,8 @@ export function CustomerPage({ sessionId }: { sessionId: string }) {
   const { navigate } = useRouter();
   const ticket = useMemo(() => loadTicket(sessionId), [sessionId]);
   const { client, view, connection, me } = useSession(ticket);
+  const media = useMedia(client);
+  const [sinkId, setSinkId] = useState('');
   const leave = useAction();
 
   if (!ticket) {
@@ -104,12 +113,20 @@ export function CustomerPage({ sessionId }: { sessionId: string }) {
       <h1>{t('customer.welcome', { number: view.number })}</h1>
       <div className="console-grid">
         <div className="console-main">
-          <Chat view={view} me={me} client={client} disabled={connection.state !== 'open'} />
+          <ConsentPrompt view={view} me={me} client={client} controller={media.controller} />
+          <SharingBar view={view} me={me} client={client} />
+          <ShareNotices view={view} me={me} />
+          <MediaStage view={view} me={me} controller={media.controller} remotes={media.remotes} sinkId={sinkId} />
+          <div className="panel tool-buttons">
+            <VideoControls view={view} me={me} client={client} controller={media.controller} />
+            <VoiceControls view={view} me={me} client={client} controller={media.controller} quality={media.quality} sinkId={sinkId} onSinkId={setSinkId} />
+          </div>
           {leave.error && <Notice kind="error">{leave.error}</Notice>}
           {leaveButton}
         </div>
         <aside className="console-side">
-          <Participants view={view} me={me} />
+          <Participants view={view} me={me} quality={media.quality} failed={media.failed} />
+          <Chat view={view} me={me} client={client} disabled={connection.state !== 'open'} />
         </aside>
       </div>
     </div>
