@@ -1,5 +1,5 @@
 import { createContext, useCallback, useContext, useEffect, useState, type ReactNode } from 'react';
-import { RsError, type Me, type User } from '@rs/protocol';
+import type { Me, User } from '@rs/protocol';
 import { api } from './api.js';
 
 interface Auth {
@@ -21,11 +21,11 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   }, []);
   useEffect(() => {
     api
-      .get<Me>('/api/auth/me')
-      .then(adopt)
-      .catch((e: unknown) => {
-        if (!(e instanceof RsError && e.code === 'RS_ERR_UNAUTHENTICATED')) console.warn(e);
+      .get<{ user: User | null; csrfToken: string | null }>('/api/auth/session')
+      .then((s) => {
+        if (s.user && s.csrfToken) adopt({ user: s.user, csrfToken: s.csrfToken });
       })
+      .catch((e: unknown) => console.warn(e))
       .finally(() => setLoading(false));
   }, [adopt]);
   const signIn = useCallback(

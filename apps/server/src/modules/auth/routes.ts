@@ -49,6 +49,19 @@ export function registerAuthRoutes(ctx: AppContext): void {
 
   defineRoute(app, ctx, {
     method: 'GET',
+    url: '/api/auth/session',
+    summary: 'The signed-in user, or null: for pages that work signed in or not (no 401 noise)',
+    tag: 'auth',
+    auth: 'none',
+    response: z.object({ user: Me.shape.user.nullable(), csrfToken: z.string().nullable() }),
+    handler: async ({ req }) => {
+      const me = await ctx.auth.userOf(req);
+      return { user: me?.user ?? null, csrfToken: me?.csrfToken ?? null };
+    },
+  });
+
+  defineRoute(app, ctx, {
+    method: 'GET',
     url: '/api/setup',
     summary: 'Whether the site still needs its first admin',
     tag: 'auth',
