@@ -22,6 +22,9 @@ import { registerHealthRoutes } from './modules/health/routes.js';
 import { InvitationService } from './modules/invitations/service.js';
 import { Mailer } from './modules/mail/mailer.js';
 import { registerMailRoutes } from './modules/mail/routes.js';
+import { registerFileRoutes } from './modules/files/routes.js';
+import { FileService } from './modules/files/service.js';
+import { FileStorage } from './modules/files/storage.js';
 import { registerReportRoutes } from './modules/reports/routes.js';
 import { ReportService } from './modules/reports/service.js';
 import { SessionEngine } from './modules/sessions/engine.js';
@@ -134,7 +137,15 @@ export async function buildServer(config: Config): Promise<Server> {
   registerSessionRoutes(ctx);
   registerMailRoutes(ctx);
   registerReportRoutes(ctx);
-  registerGateway(app, { engine, store, tokens: sessions.tokens, metrics, ice: config.ice });
+  const files = new FileService(db, new FileStorage(config.dataDir), engine, ctx.settings, secret, {
+    publicUrl: config.publicUrl,
+    scanCommand: config.fileScanCommand,
+  });
+  registerFileRoutes(ctx, files);
+  engine.onAppended((sessionId, envelopes) => {
+    if (envelopes.some((e) => e.event.type === 'control.transferred')) void files.cancelRepUploads(sessionId).catch(() => undefined);
+  });
+  registerGateway(app, { engine, store, tokens: sessions.tokens, metrics, ice: config.ice, consentTtlMs: config.consentTtlMs });
   const disarmConsentTimers = armConsentTimers(engine);
 
   defineRoute(app, ctx, {
@@ -184,6 +195,8 @@ export async function buildServer(config: Config): Promise<Server> {
     graceSeconds: async () => (await ctx.settings.get()).reconnectGraceSeconds,
     intervalMs: config.sweepIntervalMs,
   });
+  const retention = setInterval(() => void files.sweepRetention().catch(() => undefined), 60_000);
+  retention.unref();
 
   return {
     ctx,
@@ -193,6 +206,7 @@ export async function buildServer(config: Config): Promise<Server> {
     },
     async close() {
       sweeper.stop();
+      clearInterval(retention);
       disarmConsentTimers();
       await app.close();
       await bus.close();

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { CONSENT_TTL_MS } from '@rs/protocol';
 import { parseUrlList, type IceConfig } from './modules/media/ice.js';
 
 /** Runtime configuration, all from the environment (see README "Configuration"). */
@@ -22,6 +23,10 @@ export interface Config {
   /** Period of the sweeper that ends sessions whose primary rep stayed away. */
   sweepIntervalMs: number;
   ice: IceConfig;
+  /** How long a consent request waits for an answer (CUS-2); shorter only in tests. */
+  consentTtlMs: number;
+  /** FT-1: a command every upload passes before it is offered (exit 0 clean, 1 flagged), e.g. "clamdscan --no-summary". */
+  fileScanCommand: string | null;
 }
 
 function int(value: string | undefined, fallback: number, name: string): number {
@@ -51,11 +56,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     joinPerMinute: int(env.JOIN_PER_MINUTE, 20, 'JOIN_PER_MINUTE'),
     logLevel: env.LOG_LEVEL || 'info',
     sweepIntervalMs: int(env.SWEEP_INTERVAL_MS, 2000, 'SWEEP_INTERVAL_MS'),
+    fileScanCommand: env.FILE_SCAN_COMMAND || null,
     ice: {
       stunUrls: parseUrlList(env.STUN_URLS),
       turnUrls: parseUrlList(env.TURN_URLS),
       turnSecret: env.TURN_SECRET || null,
       turnTtlSeconds: int(env.TURN_TTL_SECONDS, 3600, 'TURN_TTL_SECONDS'),
     },
+    consentTtlMs: int(env.CONSENT_TTL_MS, CONSENT_TTL_MS, 'CONSENT_TTL_MS') || CONSENT_TTL_MS,
   };
 }

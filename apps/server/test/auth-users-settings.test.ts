@@ -213,6 +213,10 @@ describe('with the admin from the environment', () => {
       automaticRecording: true,
       webAcdEnabled: true,
       reconnectGraceSeconds: 120,
+      maxFileMegabytes: 10,
+      maxSessionMegabytes: 50,
+      customerUploads: false,
+      fileRetentionHours: 2,
     };
     const put = await rawAs(server.url, admin.api, 'PUT', '/api/settings', { body: next });
     assert.equal(put.status, 200, put.text);

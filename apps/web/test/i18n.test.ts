@@ -39,6 +39,11 @@ const SAME_AS_ENGLISH: Partial<Record<MessageKey, readonly Translated[]>> = {
   'settings.webAcd': ['sv', 'nb', 'cs', 'fr', 'de'],
   'console.tab.tools': ['de'],
   'console.tab.session': ['sv', 'fr', 'de'],
+  'console.tab.desktop': ['de'], // "Desktop" is the German word (the de help: "einen Desktop oder eine Anwendung teilen")
+  'console.tab.application': ['fr'], // "Onglet Application" in the fr help
+  'media.video': ['sv', 'nb', 'cs', 'de'], // the Video button of the Tools tab
+  'media.audio': ['fr', 'de'], // the Audio button of the Tools tab
+  'media.mode.standard': ['sv', 'nb', 'fr', 'de'], // the Standard display mode in Session options
   'chat.heading': ['nb', 'cs', 'fr', 'de'],
   'chat.send': ['nb'],
   'notes.heading': ['fr'],

@@ -13,9 +13,14 @@ export class ApiClient {
     private readonly extraHeaders: () => Record<string, string> = () => ({}),
   ) {}
 
-  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const headers: Record<string, string> = { ...this.extraHeaders() };
-    if (body !== undefined) headers['content-type'] = 'application/json';
+  /**
+   * A JSON request; a Uint8Array body is sent as raw bytes with the given
+   * headers (file chunks).
+   */
+  async request<T>(method: string, path: string, body?: unknown, headersIn: Record<string, string> = {}): Promise<T> {
+    const raw = body instanceof Uint8Array;
+    const headers: Record<string, string> = { ...this.extraHeaders(), ...headersIn };
+    if (body !== undefined && !raw) headers['content-type'] = 'application/json';
     if (method !== 'GET' && this.csrfToken) headers['x-csrf-token'] = this.csrfToken;
     let res: Response;
     try {
@@ -23,7 +28,7 @@ export class ApiClient {
         method,
         headers,
         credentials: 'same-origin',
-        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+        ...(body !== undefined ? { body: raw ? (body as Uint8Array<ArrayBuffer>) : JSON.stringify(body) } : {}),
       });
     } catch (err) {
       throw new RsError('RS_ERR_DISCONNECTED', 'The server cannot be reached. Check your connection.', { cause: err });
@@ -41,6 +46,9 @@ export class ApiClient {
     return json as T;
   }
 
+  delete<T>(path: string) {
+    return this.request<T>('DELETE', path);
+  }
   get<T>(path: string) {
     return this.request<T>('GET', path);
   }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DisplayName, Email, Id, ParticipantKind, ParticipantRole, SessionNumber } from './common.js';
 import { LIMITS } from './limits.js';
+import { FileDirection, FileRemovedReason, Sha256Hex } from './files.js';
 import { ActivityKind, ActivityStopReason, ConsentCloseReason, ConsentKind, DisplayMode } from './media.js';
 
 /**
@@ -77,6 +78,16 @@ export const SessionEvent = z.discriminatedUnion('type', [
   /** S-3: the customer the rep helps now. */
   z.object({ type: z.literal('customer.selected'), participantId: Id, by: Id }),
   z.object({ type: z.literal('display.mode'), mode: DisplayMode, by: Id }),
+  z.object({
+    type: z.literal('file.published'),
+    fileId: Id,
+    name: z.string().max(255),
+    size: z.number().int().min(0),
+    sha256: Sha256Hex,
+    by: Id,
+    direction: FileDirection,
+  }),
+  z.object({ type: z.literal('file.removed'), fileId: Id, reason: FileRemovedReason }),
   z.object({
     type: z.literal('session.ended'),
     by: Id.optional(),

@@ -1,6 +1,7 @@
 export * from './common.js';
 export * from './errors.js';
 export * from './events.js';
+export * from './files.js';
 export * from './limits.js';
 export * from './media.js';
 export * from './rest.js';

@@ -64,6 +64,13 @@ export const SiteSettings = z
     automaticRecording: z.boolean(),
     webAcdEnabled: z.boolean(),
     reconnectGraceSeconds: z.number().int().min(5).max(3600),
+    /** FT-1 limits, checked before any byte is stored. */
+    maxFileMegabytes: z.number().int().min(1).max(1024 * 1024),
+    maxSessionMegabytes: z.number().int().min(1).max(1024 * 1024),
+    /** Whether customers may send files to the reps of their session. */
+    customerUploads: z.boolean(),
+    /** Files are removed this long after their session ended. */
+    fileRetentionHours: z.number().int().min(0).max(24 * 365),
   })
   .strict();
 export type SiteSettings = z.infer<typeof SiteSettings>;
@@ -74,6 +81,10 @@ export const DEFAULT_SITE_SETTINGS: SiteSettings = {
   automaticRecording: false,
   webAcdEnabled: false,
   reconnectGraceSeconds: 60,
+  maxFileMegabytes: 2048,
+  maxSessionMegabytes: 8192,
+  customerUploads: true,
+  fileRetentionHours: 24,
 };
 
 export const StartSessionBody = z.object({}).strict();

@@ -62,6 +62,17 @@ export interface ActivityView {
   members: Record<string, { muted: boolean }>;
 }
 
+export interface FileView {
+  fileId: string;
+  name: string;
+  size: number;
+  sha256: string;
+  by: string;
+  direction: 'to_customers' | 'to_reps';
+  publishedAt: string;
+  removed: boolean;
+}
+
 export interface SessionView {
   number: string;
   startedAt: string;
@@ -80,6 +91,7 @@ export interface SessionView {
   /** S-3: the customer the rep is helping; null until chosen (the only customer is implied). */
   selectedCustomerId: string | null;
   displayMode: DisplayMode;
+  files: Record<string, FileView>;
 }
 
 function participant(info: ParticipantInfo, status: ParticipantStatus, at: string): ParticipantView {
@@ -108,6 +120,7 @@ export function initialView(env: SessionEventEnvelope): SessionView {
     activities: {},
     selectedCustomerId: null,
     displayMode: 'standard',
+    files: {},
   };
 }
 
@@ -152,7 +165,11 @@ export function applyEvent(view: SessionView, env: SessionEventEnvelope): Sessio
     case 'participant.admitted':
       return next.participants[e.participant.id]
         ? withParticipant(next, e.participant.id, { status: 'admitted', admittedAt: env.at })
-        : addParticipant(next, participant(e.participant, 'admitted', env.at));
+        : // A customer never sees another person wait, nor their presence while waiting: someone
+          // is admitted from the waiting list while there, so they start out connected (later
+          // presence events are visible and correct it). Without this, customers show each
+          // other as reconnecting and media is never offered between them (S-3).
+          addParticipant(next, { ...participant(e.participant, 'admitted', env.at), connected: true });
     case 'participant.denied':
       return withParticipant(next, e.participantId, { status: 'denied', connected: false });
     case 'participant.left':
@@ -226,6 +243,18 @@ export function applyEvent(view: SessionView, env: SessionEventEnvelope): Sessio
       return { ...next, selectedCustomerId: e.participantId };
     case 'display.mode':
       return { ...next, displayMode: e.mode };
+    case 'file.published':
+      return {
+        ...next,
+        files: {
+          ...next.files,
+          [e.fileId]: { fileId: e.fileId, name: e.name, size: e.size, sha256: e.sha256, by: e.by, direction: e.direction, publishedAt: env.at, removed: false },
+        },
+      };
+    case 'file.removed': {
+      const f = next.files[e.fileId];
+      return f ? { ...next, files: { ...next.files, [e.fileId]: { ...f, removed: true } } } : next;
+    }
     case 'session.ended':
       return {
         ...next,

@@ -45,6 +45,8 @@ test('a client that never saw someone wait still learns who was admitted', () =>
   ]);
   assert.equal(view?.participants.c1?.name, 'Carla');
   assert.equal(view?.participants.c1?.status, 'admitted');
+  // Admitted from the waiting list while there: connected, though this client never saw them connect.
+  assert.equal(view?.participants.c1?.connected, true);
 });
 
 test('a log must start with session.started', () => {

@@ -84,6 +84,29 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0002_files': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('files')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('session_id', 'text', (c) => c.notNull().references('sessions.id'))
+        .addColumn('uploader_id', 'text', (c) => c.notNull())
+        .addColumn('uploader_kind', 'text', (c) => c.notNull())
+        .addColumn('direction', 'text', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('size', 'bigint', (c) => c.notNull())
+        .addColumn('last_modified', 'bigint')
+        .addColumn('received_bytes', 'bigint', (c) => c.notNull())
+        // uploading | ready | refused | cancelled | deleted
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('sha256', 'text')
+        .addColumn('message', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('completed_at', 'text')
+        .execute();
+      await db.schema.createIndex('files_session').on('files').column('session_id').execute();
+    },
+  },
 };
 
 class StaticProvider implements MigrationProvider {

@@ -71,6 +71,23 @@ export interface OutboxTable {
   created_at: string;
 }
 
+export interface FilesTable {
+  id: string;
+  session_id: string;
+  uploader_id: string;
+  uploader_kind: string;
+  direction: string;
+  name: string;
+  size: number;
+  last_modified: number | null;
+  received_bytes: number;
+  state: string;
+  sha256: string | null;
+  message: string | null;
+  created_at: string;
+  completed_at: string | null;
+}
+
 export interface Database {
   users: UsersTable;
   auth_sessions: AuthSessionsTable;
@@ -80,5 +97,6 @@ export interface Database {
   session_reps: SessionRepsTable;
   invitations: InvitationsTable;
   outbox: OutboxTable;
+  files: FilesTable;
   kysely_migration_placeholder: { id: Generated<number> };
 }

@@ -11,6 +11,7 @@ interface Documented {
   query?: z.ZodType;
   params?: z.ZodType;
   response: z.ZodType | null;
+  rawBody?: boolean;
 }
 
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
@@ -59,6 +60,7 @@ export class OpenApiRegistry {
         },
       };
       if (r.body) op.requestBody = { required: true, content: { 'application/json': { schema: jsonSchema(r.body, 'input') } } };
+      if (r.rawBody) op.requestBody = { required: true, content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } };
       (paths[path] ??= {})[r.method.toLowerCase()] = op;
     }
     return {

@@ -27,6 +27,9 @@ export interface RouteDef<B extends z.ZodType, Q extends z.ZodType, P extends z.
   params?: P;
   /** Documented response; `null` for routes that answer with other content (CSV, redirects). */
   response: R | null;
+  /** A raw (application/octet-stream) body instead of JSON: the handler reads `req.body` as a stream. */
+  rawBody?: boolean;
+  bodyLimit?: number;
   handler(ctx: RouteContext<z.infer<B>, z.infer<Q>, z.infer<P>>): Promise<z.infer<R> | void>;
 }
 
@@ -60,6 +63,7 @@ export function defineRoute<B extends z.ZodType, Q extends z.ZodType, P extends 
   app.route({
     method: def.method,
     url: def.url,
+    ...(def.bodyLimit ? { bodyLimit: def.bodyLimit } : {}),
     handler: async (req, reply) => {
       const session = await deps.auth.userOf(req);
       if (def.auth !== 'none') {
@@ -72,7 +76,7 @@ export function defineRoute<B extends z.ZodType, Q extends z.ZodType, P extends 
         throw new RsError('RS_ERR_CSRF', 'The request lacks a valid CSRF token. Reload the page and try again.');
       }
       const ctx: RouteContext<z.infer<B>, z.infer<Q>, z.infer<P>> = {
-        body: parse(def.body, req.body, 'body'),
+        body: def.rawBody ? (undefined as z.infer<B>) : parse(def.body, req.body, 'body'),
         query: parse(def.query, req.query, 'query'),
         params: parse(def.params, req.params, 'params'),
         user: session?.user ?? null,
@@ -80,7 +84,8 @@ export function defineRoute<B extends z.ZodType, Q extends z.ZodType, P extends 
         reply,
       };
       const result = await def.handler(ctx);
-      if (reply.sent) return reply;
+      // Routes without a JSON response (CSV, file streams) send for themselves; a stream is not "sent" yet here.
+      if (reply.sent || (result === undefined && def.response === null)) return reply;
       return result ?? { ok: true };
     },
   });

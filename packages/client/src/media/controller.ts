@@ -41,6 +41,8 @@ interface Link {
   remoteStream: MediaStream | null;
   /** Candidates that arrived before the remote description. */
   early: RTCIceCandidateInit[];
+  /** Answering side: the origin line ("o=") of the last offer taken, to know a repeated offer from a new one. */
+  remoteOrigin?: string;
 }
 
 interface PendingLocal {
@@ -50,6 +52,14 @@ interface PendingLocal {
 }
 
 const MAX_RESTARTS = 3;
+
+/** The SDP origin line: session id and version identify one offering RTCPeerConnection's offer. */
+function originOf(sdp: string): string {
+  return /^o=(.*)$/m.exec(sdp)?.[1]?.trim() ?? '';
+}
+function sessionOf(origin: string): string {
+  return origin.split(' ')[1] ?? '';
+}
 const STATS_INTERVAL_MS = 1000;
 /** An expectation of a local stream older than this is dropped (the intent failed). */
 const PENDING_TTL_MS = 30_000;
@@ -237,7 +247,7 @@ export class MediaController {
       for (const remote of this.peersOf(a, view)) {
         const key = `${a.activityId}:${remote}`;
         if (this.isOfferer(a, remote)) {
-          if (this.local.has(a.activityId) && this.queuedWants.get(a.activityId)?.delete(remote)) void this.offer(a, remote);
+          if (this.local.has(a.activityId) && this.queuedWants.get(a.activityId)?.delete(remote)) this.serveWant(a, remote);
         } else if (!this.links.has(key) && !this.wanted.has(key)) {
           this.wanted.add(key);
           this.client.sendSignal(a.activityId, remote, { kind: 'want' });
@@ -255,7 +265,7 @@ export class MediaController {
       for (const t of stream.getVideoTracks()) t.contentHint = DISPLAY_MODES[this.displayMode].contentHint;
     }
     // Offer to everyone already present; late viewers ask with `want`.
-    if (a && this.view) for (const remote of this.peersOf(a, this.view)) if (this.isOfferer(a, remote)) void this.offer(a, remote);
+    if (a && this.view) for (const remote of this.peersOf(a, this.view)) if (this.isOfferer(a, remote)) void this.offer(a, remote).catch(() => undefined);
   }
 
   private watchEnded(activityId: string, track: MediaStreamTrack): void {
@@ -278,8 +288,17 @@ export class MediaController {
     });
     const link: Link = { key, activityId: a.activityId, remote, pc, offerer, restarts: old?.restarts ?? 0, meter: new QualityMeter(), remoteStream: null, early: [] };
     this.links.set(key, link);
+    let gathered = 0;
     pc.onicecandidate = (ev) => {
-      if (ev.candidate) this.client.sendSignal(a.activityId, remote, { kind: 'candidate', candidate: ev.candidate.toJSON() as never });
+      if (!ev.candidate) return;
+      gathered += 1;
+      this.client.sendSignal(a.activityId, remote, { kind: 'candidate', candidate: ev.candidate.toJSON() as never });
+    };
+    pc.onicegatheringstatechange = () => {
+      if (pc.iceGatheringState === 'gathering') gathered = 0;
+      // No candidate at all (e.g. relay-only ICE and TURN refused us): the
+      // connection would stay "new" forever instead of failing, so recover now.
+      else if (pc.iceGatheringState === 'complete' && gathered === 0 && this.links.get(key) === link) void this.recover(link);
     };
     pc.ontrack = (ev) => {
       link.remoteStream ??= new MediaStream();
@@ -306,6 +325,22 @@ export class MediaController {
     return link;
   }
 
+  /**
+   * A viewer asks for an offer. One that is still unanswered is sent again
+   * (with the candidates gathered so far) instead of starting over: its
+   * answer may be on the way, and an answer fits only the offer it answers.
+   */
+  private serveWant(a: ActivityView, remote: string): void {
+    const link = this.links.get(`${a.activityId}:${remote}`);
+    if (link?.offerer && link.pc.signalingState === 'have-local-offer' && link.pc.localDescription) {
+      this.client.sendSignal(a.activityId, remote, { kind: 'offer', sdp: link.pc.localDescription.sdp });
+      return;
+    }
+    // Its first offer is being made right now: it will be sent.
+    if (link?.offerer && !link.pc.localDescription && link.pc.signalingState === 'stable') return;
+    void this.offer(a, remote).catch(() => undefined);
+  }
+
   private async offer(a: ActivityView, remote: string, iceRestart = false): Promise<void> {
     const existing = this.links.get(`${a.activityId}:${remote}`);
     const link = iceRestart && existing ? existing : this.newPc(a, remote, true);
@@ -324,7 +359,7 @@ export class MediaController {
       switch (p.kind) {
         case 'want':
           if (!this.isOfferer(a, s.from)) return;
-          if (this.local.has(a.activityId)) await this.offer(a, s.from);
+          if (this.local.has(a.activityId)) this.serveWant(a, s.from);
           else {
             let set = this.queuedWants.get(a.activityId);
             if (!set) this.queuedWants.set(a.activityId, (set = new Set()));
@@ -334,8 +369,18 @@ export class MediaController {
         case 'offer': {
           if (this.isOfferer(a, s.from)) return;
           const existing = this.links.get(key);
-          // An ICE restart keeps the connection; any other offer starts a fresh one.
-          const link = existing && existing.pc.signalingState === 'stable' && existing.pc.remoteDescription ? existing : this.newPc(a, s.from, false);
+          const origin = originOf(p.sdp);
+          // The same offer once more (the sender repeats an unanswered offer when asked): already taken.
+          if (existing?.remoteOrigin === origin) return;
+          // An ICE restart (same sending connection, next version) keeps the connection; an offer of a new sending connection starts a fresh one.
+          const restart =
+            existing !== undefined &&
+            existing.pc.signalingState === 'stable' &&
+            existing.pc.remoteDescription !== null &&
+            existing.remoteOrigin !== undefined &&
+            sessionOf(existing.remoteOrigin) === sessionOf(origin);
+          const link = restart ? existing : this.newPc(a, s.from, false);
+          link.remoteOrigin = origin;
           await link.pc.setRemoteDescription({ type: 'offer', sdp: p.sdp });
           for (const c of link.early.splice(0)) await link.pc.addIceCandidate(c).catch(() => undefined);
           const answer = await link.pc.createAnswer();
@@ -403,6 +448,7 @@ export class MediaController {
     link.pc.onconnectionstatechange = null;
     link.pc.ontrack = null;
     link.pc.onicecandidate = null;
+    link.pc.onicegatheringstatechange = null;
     link.pc.close();
     link.remoteStream?.getTracks().forEach((t) => t.stop());
     if (emit) this.emit({ type: 'remotes', remotes: this.remotes() });

@@ -39,6 +39,8 @@ export interface GatewayDeps {
   tokens: ParticipantTokens;
   metrics: Metrics;
   ice: IceConfig;
+  /** CUS-2: how long a consent request waits for an answer (CONSENT_TTL_MS). */
+  consentTtlMs?: number;
 }
 
 /** Sockets per participant on this node, so presence changes only on the first open and the last close. */
@@ -320,7 +322,14 @@ class Connection {
     this.intentsInFlight++;
     try {
       const { envelopes } = await this.deps.engine.transact(sessionId, (view) =>
-        decide({ view, actorId: participantId, intent, newMessageId: () => newId(9), now: new Date().toISOString() }),
+        decide({
+          view,
+          actorId: participantId,
+          intent,
+          newMessageId: () => newId(9),
+          now: new Date().toISOString(),
+          ...(this.deps.consentTtlMs ? { consentTtlMs: this.deps.consentTtlMs } : {}),
+        }),
       );
       this.deps.metrics.wsMessages.inc({ result: 'ok' });
       const last = envelopes[envelopes.length - 1];

@@ -3,6 +3,7 @@ import {
   RsError,
   SHARING_KINDS,
   activeActivities,
+  currentCustomerId,
   customerShares,
   type ActivityStopReason,
   type ConsentCloseReason,
@@ -71,6 +72,8 @@ interface Ctx {
   actor: ParticipantView;
   now: string;
   newId: () => string;
+  /** How long a consent request waits for an answer; CONSENT_TTL_MS by default. */
+  consentTtlMs?: number;
 }
 
 function requirePrimary(view: SessionView, actorId: string, what: string) {
@@ -111,7 +114,7 @@ export function leaveMedia(view: SessionView, participantId: string): SessionEve
   return events;
 }
 
-export function decideMedia(intent: MediaIntent, { view, actor, now, newId }: Ctx): SessionEvent[] {
+export function decideMedia(intent: MediaIntent, { view, actor, now, newId, consentTtlMs = CONSENT_TTL_MS }: Ctx): SessionEvent[] {
   switch (intent.type) {
     case 'consent.request': {
       // M1
@@ -123,7 +126,7 @@ export function decideMedia(intent: MediaIntent, { view, actor, now, newId }: Ct
       if (Object.values(view.consents).some((c) => c.state === 'pending' && c.expiresAt > now)) {
         throw RsError.invalidState('A request is waiting for an answer already.');
       }
-      const expiresAt = new Date(Date.parse(now) + CONSENT_TTL_MS).toISOString();
+      const expiresAt = new Date(Date.parse(now) + consentTtlMs).toISOString();
       return [{ type: 'consent.requested', requestId: newId(), kind: intent.kind, from: actor.id, to: to.id, expiresAt }];
     }
     case 'consent.answer': {
@@ -194,6 +197,8 @@ export function decideMedia(intent: MediaIntent, { view, actor, now, newId }: Ct
       const target = view.participants[intent.participantId];
       if (!target || target.kind !== 'customer' || target.status !== 'admitted') throw RsError.invalidState('That customer is not in the session.');
       if (view.selectedCustomerId === target.id) return [];
+      // Naming the customer who is helped already (the only or first one) switches nothing.
+      if (currentCustomerId(view) === target.id) return [{ type: 'customer.selected', participantId: target.id, by: actor.id }];
       return [...endSharing(view, { reason: 'customer_switched', includeVideo: false, by: actor.id }), { type: 'customer.selected', participantId: target.id, by: actor.id }];
     }
     case 'display.set':

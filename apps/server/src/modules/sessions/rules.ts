@@ -15,6 +15,8 @@ export interface DecideInput {
   newMessageId: () => string;
   /** The decision's time; expiry of consent requests depends on it. */
   now?: string;
+  /** How long a consent request waits for an answer; CONSENT_TTL_MS unless configured. */
+  consentTtlMs?: number;
 }
 
 export const RULES = {
@@ -38,7 +40,7 @@ function requirePrimary(view: SessionView, actorId: string, what: string): void 
   if (view.primaryId !== actorId) throw RsError.forbidden(`Only the rep in control of the session can ${what}.`);
 }
 
-export function decide({ view, actorId, intent, newMessageId, now = new Date().toISOString() }: DecideInput): SessionEvent[] {
+export function decide({ view, actorId, intent, newMessageId, now = new Date().toISOString(), consentTtlMs }: DecideInput): SessionEvent[] {
   // R1
   if (view.status.state === 'ended') throw RsError.sessionEnded();
   const actor = actorOf(view, actorId);
@@ -48,7 +50,7 @@ export function decide({ view, actorId, intent, newMessageId, now = new Date().t
     throw RsError.forbidden(actor.status === 'waiting' ? 'Wait until the rep admits you.' : 'You are no longer in this session.');
   }
 
-  if (isMediaIntent(intent)) return decideMedia(intent, { view, actor, now, newId: newMessageId });
+  if (isMediaIntent(intent)) return decideMedia(intent, { view, actor, now, newId: newMessageId, ...(consentTtlMs ? { consentTtlMs } : {}) });
 
   switch (intent.type) {
     case 'participant.admit':

@@ -53,6 +53,13 @@ export function canSee(view: SessionView, recipientId: string, env: SessionEvent
     case 'customer.selected':
     case 'display.mode':
       return true;
+    case 'file.published':
+      // Files for the reps stay with the reps and the sender (FT-1, "Send a file").
+      return e.direction === 'to_customers' || isRep || e.by === recipientId;
+    case 'file.removed': {
+      const f = view.files[e.fileId];
+      return f === undefined || f.direction === 'to_customers' || isRep || f.by === recipientId;
+    }
     case 'consent.requested':
       // A request concerns the rep who asks and the customer asked; other customers learn only of the share.
       return isRep || e.to === recipientId;

@@ -1,0 +1,82 @@
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
+import { RsError, type FileDirection, type UploadInfo } from '@rs/protocol';
+import type { ApiClient } from '../api.js';
+
+export interface UploadProgress {
+  sent: number;
+  total: number;
+}
+
+export interface UploadOptions {
+  api: ApiClient;
+  sessionId: string;
+  file: Blob & { name: string; lastModified?: number };
+  direction: FileDirection;
+  onProgress?: (p: UploadProgress) => void;
+  signal?: AbortSignal;
+  /** Retries of one chunk after a dropped connection before giving up. */
+  retries?: number;
+  /** Waits between retries; injected so tests control time. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  return bytesToHex(sha256(bytes));
+}
+
+/**
+ * FT-1 upload: chunks with their own SHA-256, resumed from what the server
+ * has (after a dropped connection, or a reload when the same file is picked
+ * again), then the SHA-256 of the whole file, computed on the way, is
+ * checked by the server before the file is offered.
+ */
+export async function uploadFile(opts: UploadOptions): Promise<UploadInfo> {
+  const { api, sessionId, file } = opts;
+  const sleep = opts.sleep ?? defaultSleep;
+  const base = `/api/sessions/${encodeURIComponent(sessionId)}/files`;
+  let info = await api.post<UploadInfo>(base, {
+    name: file.name,
+    size: file.size,
+    direction: opts.direction,
+    ...(file.lastModified !== undefined ? { lastModified: file.lastModified } : {}),
+  });
+  const whole = sha256.create();
+  // Resuming: the part already on the server is read once more for the whole-file hash.
+  for (let pos = 0; pos < info.receivedBytes; pos += info.chunkBytes) {
+    whole.update(new Uint8Array(await file.slice(pos, Math.min(pos + info.chunkBytes, info.receivedBytes)).arrayBuffer()));
+  }
+  let offset = info.receivedBytes;
+  opts.onProgress?.({ sent: offset, total: file.size });
+  while (offset < file.size) {
+    if (opts.signal?.aborted) throw new RsError('RS_ERR_INVALID_STATE', 'The upload was stopped.');
+    const chunk = new Uint8Array(await file.slice(offset, Math.min(offset + info.chunkBytes, file.size)).arrayBuffer());
+    const chunkSha = await sha256Hex(chunk);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        info = await api.request<UploadInfo>('PUT', `${base}/${info.fileId}/content?offset=${offset}`, chunk, {
+          'content-type': 'application/octet-stream',
+          'x-chunk-sha256': chunkSha,
+        });
+        break;
+      } catch (err) {
+        const e = err instanceof RsError ? err : new RsError('RS_ERR_DISCONNECTED', String(err));
+        if (e.code === 'RS_ERR_CONFLICT') {
+          // The server has a different offset (a retry whose first try did land): ask and go on from there.
+          const status = await api.get<UploadInfo>(`${base}/${info.fileId}`);
+          if (status.receivedBytes !== offset + chunk.length) throw e;
+          info = status;
+          break;
+        }
+        if (e.code !== 'RS_ERR_DISCONNECTED' || attempt >= (opts.retries ?? 8)) throw e;
+        await sleep(Math.min(8000, 250 * 2 ** attempt));
+      }
+    }
+    whole.update(chunk);
+    offset += chunk.length;
+    opts.onProgress?.({ sent: offset, total: file.size });
+  }
+  return api.post<UploadInfo>(`${base}/${info.fileId}/complete`, { sha256: bytesToHex(whole.digest()) });
+}
