@@ -36,3 +36,10 @@ export const DownloadLink = z.object({ url: z.string(), expiresAt: z.string() })
 export type DownloadLink = z.infer<typeof DownloadLink>;
 
 export const FileRemovedReason = z.enum(['retention', 'session_ended', 'removed_by_rep']);
+
+export const FilePolicy = z.object({
+  customerUploads: z.boolean(),
+  maxFileMegabytes: z.number().int(),
+  maxSessionMegabytes: z.number().int(),
+});
+export type FilePolicy = z.infer<typeof FilePolicy>;

@@ -22,6 +22,8 @@ import { SharingBar } from '../media/SharingBar.js';
 import { useMedia } from '../media/useMedia.js';
 import { VideoControls } from '../media/VideoControls.js';
 import { VoiceControls } from '../media/VoiceControls.js';
+import { FilesPanel } from '../files/FilesPanel.js';
+import { api as repApi } from '../app/api.js';
 
 type Info = SessionSummary & { ticket: SessionTicket; role: string };
 type TabKey = 'tools' | 'desktop' | 'application' | 'session';
@@ -171,6 +173,7 @@ export function ConsolePage({ sessionId }: { sessionId: string }) {
                   sinkId={sinkId}
                   onSinkId={setSinkId}
                 />
+                <FilesPanel view={view} me={me} api={repApi} sessionId={sessionId} role="rep" />
                 <Notes view={view} client={client} disabled={offline} />
               </div>
             ) : tab === 'desktop' || tab === 'application' ? (

@@ -16,6 +16,8 @@ import { SharingBar } from '../media/SharingBar.js';
 import { useMedia } from '../media/useMedia.js';
 import { VideoControls } from '../media/VideoControls.js';
 import { VoiceControls } from '../media/VoiceControls.js';
+import { FilesPanel } from '../files/FilesPanel.js';
+import { ApiClient } from '@rs/client';
 
 /** CUS-1: the customer's page of a session. */
 export function CustomerPage({ sessionId }: { sessionId: string }) {
@@ -24,6 +26,8 @@ export function CustomerPage({ sessionId }: { sessionId: string }) {
   const ticket = useMemo(() => loadTicket(sessionId), [sessionId]);
   const { client, view, connection, me } = useSession(ticket);
   const media = useMedia(client);
+  // Customers have no account: their REST calls carry the participant token.
+  const customerApi = useMemo(() => new ApiClient('', undefined, (): Record<string, string> => (ticket ? { 'x-participant-token': ticket.token } : {})), [ticket]);
   const [sinkId, setSinkId] = useState('');
   const leave = useAction();
 
@@ -121,6 +125,7 @@ export function CustomerPage({ sessionId }: { sessionId: string }) {
             <VideoControls view={view} me={me} client={client} controller={media.controller} />
             <VoiceControls view={view} me={me} client={client} controller={media.controller} quality={media.quality} sinkId={sinkId} onSinkId={setSinkId} />
           </div>
+          <FilesPanel view={view} me={me} api={customerApi} sessionId={sessionId} role="customer" />
           {leave.error && <Notice kind="error">{leave.error}</Notice>}
           {leaveButton}
         </div>

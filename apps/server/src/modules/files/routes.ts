@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { CompleteUploadBody, CreateUploadBody, DownloadLink, Id, RsError, Sha256Hex, UPLOAD_CHUNK_BYTES, UploadInfo } from '@rs/protocol';
+import { CompleteUploadBody, CreateUploadBody, DownloadLink, FilePolicy, Id, RsError, Sha256Hex, UPLOAD_CHUNK_BYTES, UploadInfo } from '@rs/protocol';
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import { defineRoute } from '../../http/route.js';
@@ -26,6 +26,21 @@ export function registerFileRoutes(ctx: AppContext, files: FileService): void {
     body: CreateUploadBody,
     response: UploadInfo,
     handler: async ({ params, body, req, user }) => files.createUpload(params.id, await actorOf(params.id, { req, user }), body),
+  });
+
+  defineRoute(app, ctx, {
+    method: 'GET',
+    url: '/api/sessions/:id/file-policy',
+    summary: "What a participant may send: the site's limits and whether customers may send files",
+    tag: 'files',
+    auth: 'none',
+    params: z.object({ id: Id }),
+    response: FilePolicy,
+    handler: async ({ params, req, user }) => {
+      await actorOf(params.id, { req, user });
+      const s = await ctx.settings.get();
+      return { customerUploads: s.customerUploads, maxFileMegabytes: s.maxFileMegabytes, maxSessionMegabytes: s.maxSessionMegabytes };
+    },
   });
 
   defineRoute(app, ctx, {
