@@ -140,6 +140,7 @@ export async function buildServer(config: Config): Promise<Server> {
   const files = new FileService(db, new FileStorage(config.dataDir), engine, ctx.settings, secret, {
     publicUrl: config.publicUrl,
     scanCommand: config.fileScanCommand,
+    linkTtlMs: config.fileLinkTtlMs,
   });
   registerFileRoutes(ctx, files);
   engine.onAppended((sessionId, envelopes) => {

@@ -27,6 +27,8 @@ export interface Config {
   consentTtlMs: number;
   /** FT-1: a command every upload passes before it is offered (exit 0 clean, 1 flagged), e.g. "clamdscan --no-summary". */
   fileScanCommand: string | null;
+  /** FT-1: how long a signed download link is valid; shorter only in tests. */
+  fileLinkTtlMs: number;
 }
 
 function int(value: string | undefined, fallback: number, name: string): number {
@@ -57,6 +59,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LOG_LEVEL || 'info',
     sweepIntervalMs: int(env.SWEEP_INTERVAL_MS, 2000, 'SWEEP_INTERVAL_MS'),
     fileScanCommand: env.FILE_SCAN_COMMAND || null,
+    fileLinkTtlMs: int(env.FILE_LINK_TTL_MS, 5 * 60_000, 'FILE_LINK_TTL_MS') || 5 * 60_000,
     ice: {
       stunUrls: parseUrlList(env.STUN_URLS),
       turnUrls: parseUrlList(env.TURN_URLS),

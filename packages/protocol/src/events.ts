@@ -61,7 +61,13 @@ export const SessionEvent = z.discriminatedUnion('type', [
     to: Id,
     expiresAt: z.string(),
   }),
-  z.object({ type: z.literal('consent.answered'), requestId: Id, accepted: z.boolean() }),
+  z.object({
+    type: z.literal('consent.answered'),
+    requestId: Id,
+    accepted: z.boolean(),
+    /** A decline because the customer's browser cannot do it (FT-2 without folder access). */
+    reason: z.enum(['unsupported']).optional(),
+  }),
   z.object({ type: z.literal('consent.closed'), requestId: Id, reason: ConsentCloseReason }),
   z.object({
     type: z.literal('activity.started'),

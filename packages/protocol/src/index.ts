@@ -7,3 +7,4 @@ export * from './media.js';
 export * from './rest.js';
 export * from './view.js';
 export * from './ws.js';
+export * from './folder.js';

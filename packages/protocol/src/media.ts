@@ -6,18 +6,26 @@ import { z } from 'zod';
  */
 
 /** Asking the other side first: view their screen/app (DSK-1, APP-1) or show yours (DSK-3, APP-3). */
-export const ConsentKind = z.enum(['desktop.view', 'desktop.share', 'app.view', 'app.share']);
+export const ConsentKind = z.enum(['desktop.view', 'desktop.share', 'app.view', 'app.share', 'folder.access']);
 export type ConsentKind = z.infer<typeof ConsentKind>;
 
-export const ActivityKind = z.enum(['video', 'voice', 'desktop.view', 'desktop.share', 'app.view', 'app.share']);
+export const ActivityKind = z.enum(['video', 'voice', 'desktop.view', 'desktop.share', 'app.view', 'app.share', 'folder']);
 export type ActivityKind = z.infer<typeof ActivityKind>;
 
-/** Screen-like activities: they end when control is transferred or another customer is selected (S-3, SES-3). */
+/** Screen-like activities: every participant can view them (S-3). */
 export const SHARING_KINDS: ReadonlySet<ActivityKind> = new Set(['desktop.view', 'desktop.share', 'app.view', 'app.share']);
 
-/** In "view" kinds the customer shares; in "share" kinds the rep does. */
+/** What ends when control is transferred or another customer is selected (S-3, SES-3): sharing and folder access (FT-2). */
+export const ENDS_ON_SWITCH: ReadonlySet<ActivityKind> = new Set([...SHARING_KINDS, 'folder']);
+
+/** In "view" kinds and folder access the customer shares; in "share" kinds the rep does. */
 export function customerShares(kind: ConsentKind): boolean {
-  return kind === 'desktop.view' || kind === 'app.view';
+  return kind === 'desktop.view' || kind === 'app.view' || kind === 'folder.access';
+}
+
+/** The activity an accepted consent starts. */
+export function activityKindOf(kind: ConsentKind): ActivityKind {
+  return kind === 'folder.access' ? 'folder' : kind;
 }
 
 export const DisplayMode = z.enum(['standard', 'sampling']);
@@ -65,6 +73,8 @@ export const SignalPayload = z.discriminatedUnion('kind', [
   }),
   /** A viewer asks the sender for a (new) offer: after joining late, a reload or a failed connection. */
   z.object({ kind: z.literal('want') }),
+  /** FT-2 fallback when no peer path exists: a folder-protocol message relayed through the server. */
+  z.object({ kind: z.literal('relay'), data: z.string().max(60_000) }),
   z.object({ kind: z.literal('bye') }),
 ]);
 export type SignalPayload = z.infer<typeof SignalPayload>;

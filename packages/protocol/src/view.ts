@@ -47,6 +47,8 @@ export interface ConsentView {
   expiresAt: string;
   state: 'pending' | 'accepted' | 'declined' | 'closed';
   closeReason?: ConsentCloseReason;
+  /** Declined because the customer's browser cannot do it. */
+  unsupported?: boolean;
 }
 
 export interface ActivityView {
@@ -207,7 +209,7 @@ export function applyEvent(view: SessionView, env: SessionEventEnvelope): Sessio
         },
       };
     case 'consent.answered':
-      return withConsent(next, e.requestId, { state: e.accepted ? 'accepted' : 'declined' });
+      return withConsent(next, e.requestId, { state: e.accepted ? 'accepted' : 'declined', ...(e.reason === 'unsupported' ? { unsupported: true } : {}) });
     case 'consent.closed':
       return withConsent(next, e.requestId, { state: 'closed', closeReason: e.reason });
     case 'activity.started':

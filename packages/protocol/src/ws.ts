@@ -30,7 +30,7 @@ export const Intent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('session.end'), rid: Rid }),
   z.object({ type: z.literal('session.leave'), rid: Rid }),
   z.object({ type: z.literal('consent.request'), rid: Rid, kind: ConsentKind, to: Id }),
-  z.object({ type: z.literal('consent.answer'), rid: Rid, requestId: Id, accept: z.boolean() }),
+  z.object({ type: z.literal('consent.answer'), rid: Rid, requestId: Id, accept: z.boolean(), unsupported: z.boolean().optional() }),
   z.object({ type: z.literal('consent.cancel'), rid: Rid, requestId: Id }),
   /** Video and voice need no consent: each person decides about their own camera and microphone. */
   z.object({ type: z.literal('activity.start'), rid: Rid, kind: ActivityKind.extract(['video', 'voice']) }),

@@ -1,6 +1,6 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import { uploadFile, type ApiClient } from '@rs/client';
-import type { FilePolicy, FileView, SessionView } from '@rs/protocol';
+import { RsError, type FilePolicy, type FileView, type SessionView } from '@rs/protocol';
 import { errorText } from '../app/api.js';
 import { Notice } from '../app/ui.js';
 import { useT } from '../i18n/index.js';
@@ -9,11 +9,16 @@ interface Transfer {
   key: string;
   name: string;
   size: number;
-  sent: number;
+  /** Unknown until the server said how much of the file it already has (a resumed upload starts there). */
+  sent: number | null;
+  /** The connection dropped and the current chunk is being tried again. */
+  retrying?: boolean;
   abort: AbortController;
-  state: 'running' | 'done' | 'refused' | 'failed';
+  state: 'running' | 'done' | 'refused' | 'failed' | 'stopped';
   message?: string;
 }
+
+const MB = 1024 * 1024;
 
 export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
@@ -39,12 +44,27 @@ export function FilesPanel({ view, me, api, sessionId, role }: { view: SessionVi
   const [policy, setPolicy] = useState<FilePolicy | null>(null);
   const [transfers, setTransfers] = useState<Transfer[]>([]);
   const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
+  const loadPolicy = () =>
     api
       .get<FilePolicy>(`/api/sessions/${sessionId}/file-policy`)
-      .then(setPolicy)
-      .catch(() => setPolicy(null));
+      .then((p) => {
+        setPolicy(p);
+        return p;
+      })
+      .catch(() => null);
+  useEffect(() => {
+    void loadPolicy();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [api, sessionId]);
+
+  /** Why an upload failed, in words; a refusal for size names the limit (read again: an admin may have changed it). */
+  const failure = async (err: unknown, file: File): Promise<string> => {
+    if (err instanceof RsError && err.code === 'RS_ERR_TOO_LARGE') {
+      const p = await loadPolicy();
+      if (p) return file.size > p.maxFileMegabytes * MB ? t('files.tooLarge', { mb: p.maxFileMegabytes }) : t('files.sessionFull', { mb: p.maxSessionMegabytes });
+    }
+    return errorText(err, t);
+  };
 
   const patch = (key: string, p: Partial<Transfer>) => setTransfers((ts) => ts.map((x) => (x.key === key ? { ...x, ...p } : x)));
   const start = (files: FileList | null) => {
@@ -52,17 +72,21 @@ export function FilesPanel({ view, me, api, sessionId, role }: { view: SessionVi
     for (const file of Array.from(files)) {
       const key = `${file.name}:${file.size}:${file.lastModified}:${Math.random()}`;
       const abort = new AbortController();
-      setTransfers((ts) => [...ts, { key, name: file.name, size: file.size, sent: 0, abort, state: 'running' }]);
+      setTransfers((ts) => [...ts, { key, name: file.name, size: file.size, sent: null, abort, state: 'running' }]);
       void uploadFile({
         api,
         sessionId,
         file,
         direction: role === 'rep' ? 'to_customers' : 'to_reps',
         signal: abort.signal,
-        onProgress: (p) => patch(key, { sent: p.sent }),
+        onProgress: (p) => patch(key, { sent: p.sent, retrying: false }),
+        onRetry: () => patch(key, { retrying: true }),
       })
         .then((info) => patch(key, info.state === 'ready' ? { state: 'done', sent: info.size } : { state: 'refused', message: info.message ?? '' }))
-        .catch((err: unknown) => patch(key, { state: 'failed', message: errorText(err, t) }));
+        .catch(async (err: unknown) => {
+          if (abort.signal.aborted) return patch(key, { state: 'stopped' });
+          patch(key, { state: 'failed', message: await failure(err, file) });
+        });
     }
     if (inputRef.current) inputRef.current.value = '';
   };
@@ -90,11 +114,12 @@ export function FilesPanel({ view, me, api, sessionId, role }: { view: SessionVi
   const name = (id: string) => view.participants[id]?.name ?? '?';
   const isPrimary = view.primaryId === me;
 
-  const list = (items: FileView[]) =>
+  // Each list is named by its heading, so "Received from customers" can be found as a list.
+  const list = (items: FileView[], labelledBy: string) =>
     items.length === 0 ? (
       <p className="muted">{t('files.none')}</p>
     ) : (
-      <ul className="files">
+      <ul className="files" aria-labelledby={labelledBy}>
         {items.map((f) => (
           <li key={f.fileId}>
             <span className="f-name">{f.name}</span>
@@ -140,14 +165,19 @@ export function FilesPanel({ view, me, api, sessionId, role }: { view: SessionVi
             <>
               <label>
                 {t('files.uploading', { name: x.name })}
-                <progress max={x.size || 1} value={x.size ? x.sent : 0} aria-label={t('files.uploading', { name: x.name })} />
+                {/* Without a value (indeterminate) until the server said where the upload stands. */}
+                <progress max={x.size || 1} value={x.sent === null ? undefined : x.size ? x.sent : 0} aria-label={t('files.uploading', { name: x.name })} />
               </label>
-              <span className="muted">{t('files.progress', { percent: x.size ? Math.floor((x.sent / x.size) * 100) : 0, size: formatBytes(x.size) })}</span>
-              <button type="button" className="secondary small" onClick={() => x.abort.abort()}>
-                {t('files.stop')}
+              {x.sent !== null && (
+                <span className="muted">{t('files.progress', { percent: x.size ? Math.floor((x.sent / x.size) * 100) : 0, size: formatBytes(x.size) })}</span>
+              )}
+              <button type="button" className="secondary small" onClick={() => x.abort.abort()} aria-label={`${t('files.stop')} ${x.name}`}>
+                <span aria-hidden="true">{t('files.stop')}</span>
               </button>
+              {x.retrying && <Notice kind="info">{t('files.retrying')}</Notice>}
             </>
           )}
+          {x.state === 'stopped' && <Notice kind="info">{t('files.stopped', { name: x.name })}</Notice>}
           {x.state === 'done' && <Notice kind="success">{role === 'rep' ? t('files.done', { name: x.name }) : t('files.sent', { name: x.name })}</Notice>}
           {x.state === 'refused' && <Notice kind="error">{t('files.refused', { name: x.name, message: x.message ?? '' })}</Notice>}
           {x.state === 'failed' && <Notice kind="error">{t('files.failed', { name: x.name, message: x.message ?? '' })}</Notice>}
@@ -155,18 +185,24 @@ export function FilesPanel({ view, me, api, sessionId, role }: { view: SessionVi
       ))}
       {role === 'rep' ? (
         <>
-          <h3 className="h3">{t('files.published')}</h3>
-          {list(published)}
-          <h3 className="h3">{t('files.fromCustomers')}</h3>
-          {list(received)}
+          <h3 className="h3" id={`${inputId}-pub`}>
+            {t('files.published')}
+          </h3>
+          {list(published, `${inputId}-pub`)}
+          <h3 className="h3" id={`${inputId}-rcv`}>
+            {t('files.fromCustomers')}
+          </h3>
+          {list(received, `${inputId}-rcv`)}
         </>
       ) : (
         <>
-          {list(published)}
+          {list(published, `${inputId}-h`)}
           {received.length > 0 && (
             <>
-              <h3 className="h3">{t('files.sentByYou')}</h3>
-              {list(received)}
+              <h3 className="h3" id={`${inputId}-rcv`}>
+                {t('files.sentByYou')}
+              </h3>
+              {list(received, `${inputId}-rcv`)}
             </>
           )}
         </>

@@ -6,6 +6,7 @@ import { errorText } from '../app/api.js';
 import { Notice } from '../app/ui.js';
 import { useT } from '../i18n/index.js';
 import { captureFor } from './capture.js';
+import { canShareFolder, pickFolder, pickedFolders } from '../folder/pickFolder.js';
 import { useNow } from './useNow.js';
 
 /** CUS-2: what the other side asks, with Accept and Decline. Accepting a view request starts the capture in the same click. */
@@ -17,6 +18,13 @@ export function ConsentPrompt({ view, me, client, controller }: { view: SessionV
   const mine = pendingConsents(view, new Date(now).toISOString()).filter((c) => c.to === me);
   const request = mine[0];
   useEffect(() => setError(null), [request?.requestId]);
+  // FT-2 in a browser without folder access: decline at once and say why, so the rep is offered Support Manager.
+  useEffect(() => {
+    if (request?.kind === 'folder.access' && !canShareFolder() && client) {
+      void client.request({ type: 'consent.answer', requestId: request.requestId, accept: false, unsupported: true }).catch(() => undefined);
+      setError(t('folder.unsupportedCustomer'));
+    }
+  }, [request?.requestId, request?.kind, client, t]);
   if (!request || !client) return error ? <Notice kind="error">{error}</Notice> : null;
   const from = view.participants[request.from]?.name ?? '?';
   const seconds = Math.max(0, Math.round((Date.parse(request.expiresAt) - now) / 1000));
@@ -26,7 +34,12 @@ export function ConsentPrompt({ view, me, client, controller }: { view: SessionV
     setError(null);
     let unbind: (() => void) | null = null;
     try {
-      if (accept && customerShares(request.kind)) {
+      if (accept && request.kind === 'folder.access') {
+        const handle = await pickFolder().catch((e: unknown) => {
+          throw new Error(t('folder.pickFailed', { message: e instanceof Error ? e.message : String(e) }));
+        });
+        pickedFolders.set(request.requestId, handle);
+      } else if (accept && customerShares(request.kind)) {
         // Capture first: the browser needs this click to open its picker.
         const stream = await captureFor(request.kind).catch((e: unknown) => {
           throw new Error(e instanceof Error ? e.message : String(e));

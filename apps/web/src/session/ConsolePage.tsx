@@ -23,6 +23,7 @@ import { useMedia } from '../media/useMedia.js';
 import { VideoControls } from '../media/VideoControls.js';
 import { VoiceControls } from '../media/VoiceControls.js';
 import { FilesPanel } from '../files/FilesPanel.js';
+import { FolderSection } from '../folder/FolderSection.js';
 import { api as repApi } from '../app/api.js';
 
 type Info = SessionSummary & { ticket: SessionTicket; role: string };
@@ -174,6 +175,7 @@ export function ConsolePage({ sessionId }: { sessionId: string }) {
                   onSinkId={setSinkId}
                 />
                 <FilesPanel view={view} me={me} api={repApi} sessionId={sessionId} role="rep" />
+                <FolderSection view={view} me={me} client={client} controller={media.controller} />
                 <Notes view={view} client={client} disabled={offline} />
               </div>
             ) : tab === 'desktop' || tab === 'application' ? (

@@ -17,6 +17,7 @@ import { useMedia } from '../media/useMedia.js';
 import { VideoControls } from '../media/VideoControls.js';
 import { VoiceControls } from '../media/VoiceControls.js';
 import { FilesPanel } from '../files/FilesPanel.js';
+import { FolderSection } from '../folder/FolderSection.js';
 import { ApiClient } from '@rs/client';
 
 /** CUS-1: the customer's page of a session. */
@@ -126,6 +127,7 @@ export function CustomerPage({ sessionId }: { sessionId: string }) {
             <VoiceControls view={view} me={me} client={client} controller={media.controller} quality={media.quality} sinkId={sinkId} onSinkId={setSinkId} />
           </div>
           <FilesPanel view={view} me={me} api={customerApi} sessionId={sessionId} role="customer" />
+          <FolderSection view={view} me={me} client={client} controller={media.controller} />
           {leave.error && <Notice kind="error">{leave.error}</Notice>}
           {leaveButton}
         </div>

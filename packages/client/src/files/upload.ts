@@ -17,11 +17,29 @@ export interface UploadOptions {
   signal?: AbortSignal;
   /** Retries of one chunk after a dropped connection before giving up. */
   retries?: number;
+  /** Called when a chunk failed on a dropped connection and is tried again (after a wait). */
+  onRetry?: (r: { attempt: number; error: RsError }) => void;
   /** Waits between retries; injected so tests control time. */
   sleep?: (ms: number) => Promise<void>;
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+const stopped = () => new RsError('RS_ERR_INVALID_STATE', 'The upload was stopped.');
+
+/** Resolves when `p` does or as soon as the signal aborts, so a stop is not held up by a wait. */
+function untilAborted(p: Promise<void>, signal: AbortSignal | undefined): Promise<void> {
+  if (!signal) return p;
+  return new Promise<void>((resolve) => {
+    if (signal.aborted) return resolve();
+    const onAbort = () => resolve();
+    signal.addEventListener('abort', onAbort, { once: true });
+    void p.then(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    });
+  });
+}
 
 async function sha256Hex(bytes: Uint8Array): Promise<string> {
   return bytesToHex(sha256(bytes));
@@ -51,7 +69,7 @@ export async function uploadFile(opts: UploadOptions): Promise<UploadInfo> {
   let offset = info.receivedBytes;
   opts.onProgress?.({ sent: offset, total: file.size });
   while (offset < file.size) {
-    if (opts.signal?.aborted) throw new RsError('RS_ERR_INVALID_STATE', 'The upload was stopped.');
+    if (opts.signal?.aborted) throw stopped();
     const chunk = new Uint8Array(await file.slice(offset, Math.min(offset + info.chunkBytes, file.size)).arrayBuffer());
     const chunkSha = await sha256Hex(chunk);
     for (let attempt = 0; ; attempt++) {
@@ -71,7 +89,11 @@ export async function uploadFile(opts: UploadOptions): Promise<UploadInfo> {
           break;
         }
         if (e.code !== 'RS_ERR_DISCONNECTED' || attempt >= (opts.retries ?? 8)) throw e;
-        await sleep(Math.min(8000, 250 * 2 ** attempt));
+        // Stop works while the connection is down too, not only after the last retry.
+        if (opts.signal?.aborted) throw stopped();
+        opts.onRetry?.({ attempt: attempt + 1, error: e });
+        await untilAborted(sleep(Math.min(8000, 250 * 2 ** attempt)), opts.signal);
+        if (opts.signal?.aborted) throw stopped();
       }
     }
     whole.update(chunk);

@@ -28,7 +28,11 @@ export type MediaEvent =
   | { type: 'remotes'; remotes: RemoteStream[] }
   | { type: 'quality'; byParticipant: Record<string, LinkQuality> }
   | { type: 'failed'; participantId: string; activityId: string }
-  | { type: 'local-ended'; activityId: string };
+  | { type: 'local-ended'; activityId: string }
+  /** FT-2: the data channel of a folder activity opened (either side). */
+  | { type: 'channel'; activityId: string; remote: string; channel: RTCDataChannel }
+  /** FT-2 fallback: a folder-protocol message that came through the server. */
+  | { type: 'relay'; activityId: string; from: string; data: string };
 
 interface Link {
   key: string;
@@ -73,6 +77,8 @@ export class MediaController {
   /** Answerer side: links already asked for on this connection. */
   private readonly wanted = new Set<string>();
   private readonly listeners = new Set<(e: MediaEvent) => void>();
+  /** Open FT-2 data channels by "activityId:remote", for views that mount after the channel opened. */
+  private readonly channels = new Map<string, RTCDataChannel>();
   private readonly offs: (() => void)[] = [];
   private view: SessionView | null = null;
   private displayMode: DisplayMode = 'standard';
@@ -133,6 +139,10 @@ export class MediaController {
     };
   }
 
+  channelFor(activityId: string, remote: string): RTCDataChannel | undefined {
+    return this.channels.get(`${activityId}:${remote}`);
+  }
+
   localStream(activityId: string): MediaStream | undefined {
     return this.local.get(activityId);
   }
@@ -188,6 +198,13 @@ export class MediaController {
       if (!a.members[me]) return [];
       return Object.keys(a.members).filter((id) => id !== me && present(id));
     }
+    if (a.kind === 'folder') {
+      // Between the customer who shares the folder and the rep who asked for it.
+      const asker = a.requestId ? view.consents[a.requestId]?.from : undefined;
+      if (!asker) return [];
+      if (a.sharer === me) return present(asker) ? [asker] : [];
+      return asker === me && present(a.sharer) ? [a.sharer] : [];
+    }
     if (a.sharer === me) {
       return Object.values(view.participants)
         .filter((p) => p.id !== me && p.status === 'admitted' && p.connected)
@@ -222,7 +239,7 @@ export class MediaController {
     if (!this.checkedReload) {
       this.checkedReload = true;
       for (const a of active) {
-        if (a.kind !== 'voice' && a.sharer === me && !this.local.has(a.activityId)) {
+        if (a.kind !== 'voice' && a.kind !== 'folder' && a.sharer === me && !this.local.has(a.activityId)) {
           void this.client.request({ type: 'activity.stop', activityId: a.activityId, reason: 'sharer_reloaded' }).catch(() => undefined);
         } else if (a.kind === 'voice' && a.members[me] && !this.local.has(a.activityId)) {
           void this.client.request({ type: 'voice.leave', activityId: a.activityId }).catch(() => undefined);
@@ -247,7 +264,8 @@ export class MediaController {
       for (const remote of this.peersOf(a, view)) {
         const key = `${a.activityId}:${remote}`;
         if (this.isOfferer(a, remote)) {
-          if (this.local.has(a.activityId) && this.queuedWants.get(a.activityId)?.delete(remote)) this.serveWant(a, remote);
+          // A folder sends no media: its offers need no local stream.
+          if ((a.kind === 'folder' || this.local.has(a.activityId)) && this.queuedWants.get(a.activityId)?.delete(remote)) this.serveWant(a, remote);
         } else if (!this.links.has(key) && !this.wanted.has(key)) {
           this.wanted.add(key);
           this.client.sendSignal(a.activityId, remote, { kind: 'want' });
@@ -310,6 +328,24 @@ export class MediaController {
       if (pc.connectionState === 'failed') void this.recover(link);
       if (pc.connectionState === 'connected') link.restarts = 0;
     };
+    if (a.kind === 'folder') {
+      // FT-2: no media, one ordered reliable channel; the offering side (the customer) creates it.
+      const announce = (channel: RTCDataChannel) => {
+        channel.binaryType = 'arraybuffer';
+        const ready = () => {
+          this.channels.set(key, channel);
+          channel.addEventListener('close', () => {
+            if (this.channels.get(key) === channel) this.channels.delete(key);
+          });
+          this.emit({ type: 'channel', activityId: a.activityId, remote, channel });
+        };
+        if (channel.readyState === 'open') ready();
+        else channel.addEventListener('open', ready, { once: true });
+      };
+      if (offerer) announce(pc.createDataChannel('folder', { ordered: true }));
+      else pc.ondatachannel = (ev) => announce(ev.channel);
+      return link;
+    }
     const local = this.local.get(a.activityId);
     if (local) {
       for (const track of local.getTracks()) {
@@ -359,7 +395,7 @@ export class MediaController {
       switch (p.kind) {
         case 'want':
           if (!this.isOfferer(a, s.from)) return;
-          if (this.local.has(a.activityId)) this.serveWant(a, s.from);
+          if (a.kind === 'folder' || this.local.has(a.activityId)) this.serveWant(a, s.from);
           else {
             let set = this.queuedWants.get(a.activityId);
             if (!set) this.queuedWants.set(a.activityId, (set = new Set()));
@@ -404,6 +440,9 @@ export class MediaController {
           else await link.pc.addIceCandidate(init).catch(() => undefined);
           return;
         }
+        case 'relay':
+          if (a.kind === 'folder') this.emit({ type: 'relay', activityId: a.activityId, from: s.from, data: p.data });
+          return;
         case 'bye': {
           const link = this.links.get(key);
           if (link) this.closeLink(link);

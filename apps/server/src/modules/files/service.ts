@@ -29,7 +29,7 @@ export class FileService {
     private readonly engine: SessionEngine,
     private readonly settings: SettingsStore,
     private readonly secret: Buffer,
-    private readonly opts: { publicUrl: string; scanCommand: string | null },
+    private readonly opts: { publicUrl: string; scanCommand: string | null; linkTtlMs?: number },
   ) {}
 
   private info(row: FilesTable): UploadInfo {
@@ -204,7 +204,7 @@ export class FileService {
     if (row.direction === 'to_reps' && actor.kind !== 'rep' && row.uploader_id !== actor.participantId) {
       throw RsError.forbidden('This file was sent to the reps.');
     }
-    const expires = Date.now() + LINK_TTL_MS;
+    const expires = Date.now() + (this.opts.linkTtlMs ?? LINK_TTL_MS);
     const token = `${expires}.${this.mac(fileId, expires)}`;
     return { url: `/api/files/${fileId}/download?token=${token}`, expiresAt: new Date(expires).toISOString() };
   }

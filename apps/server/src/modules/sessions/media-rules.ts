@@ -1,8 +1,10 @@
 import {
   CONSENT_TTL_MS,
+  ENDS_ON_SWITCH,
   RsError,
   SHARING_KINDS,
   activeActivities,
+  activityKindOf,
   currentCustomerId,
   customerShares,
   type ActivityStopReason,
@@ -87,7 +89,7 @@ export function endSharing(
 ): SessionEvent[] {
   const events: SessionEvent[] = [];
   for (const a of activeActivities(view)) {
-    if (SHARING_KINDS.has(a.kind) || (opts.includeVideo && a.kind === 'video')) {
+    if (ENDS_ON_SWITCH.has(a.kind) || (opts.includeVideo && a.kind === 'video')) {
       events.push({ type: 'activity.stopped', activityId: a.activityId, reason: opts.reason, ...(opts.by ? { by: opts.by } : {}) });
     }
   }
@@ -121,8 +123,10 @@ export function decideMedia(intent: MediaIntent, { view, actor, now, newId, cons
       requirePrimary(view, actor.id, 'ask to view or share');
       const to = view.participants[intent.to];
       if (!to || to.kind !== 'customer' || to.status !== 'admitted') throw RsError.invalidState('Consent can only be asked of a customer in the session.');
-      const busy = activeActivities(view).some((a) => SHARING_KINDS.has(a.kind));
-      if (busy) throw RsError.invalidState('Something is being shared already. Stop it first.');
+      const running = activeActivities(view);
+      const busy =
+        intent.kind === 'folder.access' ? running.some((a) => a.kind === 'folder') : running.some((a) => SHARING_KINDS.has(a.kind));
+      if (busy) throw RsError.invalidState(intent.kind === 'folder.access' ? 'A folder is shared already.' : 'Something is being shared already. Stop it first.');
       if (Object.values(view.consents).some((c) => c.state === 'pending' && c.expiresAt > now)) {
         throw RsError.invalidState('A request is waiting for an answer already.');
       }
@@ -136,10 +140,12 @@ export function decideMedia(intent: MediaIntent, { view, actor, now, newId, cons
       if (c.to !== actor.id) throw RsError.forbidden('This request was not made to you.');
       if (c.state !== 'pending') throw RsError.invalidState('This request was answered or withdrawn already.');
       if (c.expiresAt <= now) throw RsError.invalidState('This request has expired.');
-      if (!intent.accept) return [{ type: 'consent.answered', requestId: c.requestId, accepted: false }];
+      if (!intent.accept) {
+        return [{ type: 'consent.answered', requestId: c.requestId, accepted: false, ...(intent.unsupported ? { reason: 'unsupported' as const } : {}) }];
+      }
       return [
         { type: 'consent.answered', requestId: c.requestId, accepted: true },
-        { type: 'activity.started', activityId: newId(), kind: c.kind, sharer: customerShares(c.kind) ? c.to : c.from, requestId: c.requestId },
+        { type: 'activity.started', activityId: newId(), kind: activityKindOf(c.kind), sharer: customerShares(c.kind) ? c.to : c.from, requestId: c.requestId },
       ];
     }
     case 'consent.cancel': {
@@ -220,6 +226,11 @@ export function canSignal(view: SessionView, from: string, to: string, activityI
   const admitted = (id: string) => view.participants[id]?.status === 'admitted';
   if (!admitted(from) || !admitted(to)) return false;
   if (a.kind === 'voice') return a.members[from] !== undefined && a.members[to] !== undefined;
+  // A shared folder is between the customer who shares it and the rep who asked, nobody else (FT-2).
+  if (a.kind === 'folder') {
+    const asker = a.requestId ? view.consents[a.requestId]?.from : undefined;
+    return (a.sharer === from && asker === to) || (a.sharer === to && asker === from);
+  }
   // Everything else is one sender to every admitted viewer (S-3).
   return a.sharer === from || a.sharer === to;
 }

@@ -1,0 +1,134 @@
+import type { FolderEntry, FolderMessage } from '@rs/protocol';
+import { receiveBytes, sendBytes, type Progress } from './transfer.js';
+import type { FolderTransport } from './transport.js';
+
+/** The parts of the File System Access API the host uses (a picked folder, or the origin-private one in tests). */
+export interface DirectoryHandleLike {
+  readonly name: string;
+  getDirectoryHandle(name: string): Promise<DirectoryHandleLike>;
+  getFileHandle(name: string, opts?: { create?: boolean }): Promise<FileHandleLike>;
+  removeEntry(name: string): Promise<void>;
+  values(): AsyncIterable<DirectoryHandleLike | FileHandleLike>;
+}
+export interface FileHandleLike {
+  readonly kind: 'file';
+  readonly name: string;
+  getFile(): Promise<File>;
+  createWritable(): Promise<{ write(data: Uint8Array): Promise<void>; close(): Promise<void>; abort(): Promise<void> }>;
+}
+
+export interface HostActivity {
+  id: number;
+  direction: 'to_rep' | 'from_rep';
+  name: string;
+  progress: Progress;
+  state: 'running' | 'done' | 'failed';
+  message?: string;
+}
+
+/**
+ * The customer's side of FT-2: answers the rep's requests inside the folder
+ * the customer picked and nowhere else (paths are names validated by the
+ * protocol schema, resolved step by step from the root). Writing asks the
+ * customer first.
+ */
+export class FolderHost {
+  private readonly running = new Map<number, AbortController>();
+  private readonly off: () => void;
+
+  constructor(
+    private readonly root: DirectoryHandleLike,
+    private readonly transport: FolderTransport,
+    private readonly hooks: {
+      confirmWrite(name: string, size: number): Promise<boolean>;
+      onActivity(a: HostActivity): void;
+    },
+  ) {
+    this.off = transport.onMessage((m) => void this.onMessage(m));
+  }
+
+  private async dir(path: string[]): Promise<DirectoryHandleLike> {
+    let d = this.root;
+    for (const seg of path) d = await d.getDirectoryHandle(seg);
+    return d;
+  }
+
+  private async onMessage(m: FolderMessage): Promise<void> {
+    try {
+      switch (m.op) {
+        case 'list': {
+          const d = await this.dir(m.path);
+          const entries: FolderEntry[] = [];
+          for await (const h of d.values()) {
+            if ('getFile' in h) {
+              const f = await h.getFile();
+              entries.push({ name: h.name, kind: 'file', size: f.size, modified: f.lastModified });
+            } else entries.push({ name: h.name, kind: 'directory' });
+          }
+          entries.sort((a, b) => (a.kind === b.kind ? a.name.localeCompare(b.name) : a.kind === 'directory' ? -1 : 1));
+          await this.transport.send({ op: 'entries', id: m.id, folder: m.path.at(-1) ?? this.root.name, entries });
+          return;
+        }
+        case 'read': {
+          const file = await (await (await this.dir(m.path.slice(0, -1))).getFileHandle(m.path.at(-1)!)).getFile();
+          await this.track(m.id, 'to_rep', file.name, (signal, onProgress) =>
+            sendBytes(this.transport, m.id, { name: file.name, size: file.size, slice: async (a, b) => new Uint8Array(await file.slice(a, b).arrayBuffer()) }, { signal, onProgress }),
+          );
+          return;
+        }
+        case 'write': {
+          const d = await this.dir(m.path);
+          if (!(await this.hooks.confirmWrite(m.name, m.size))) {
+            await this.transport.send({ op: 'error', id: m.id, message: 'The customer did not allow saving this file.' });
+            return;
+          }
+          const handle = await d.getFileHandle(m.name, { create: true });
+          const writable = await handle.createWritable();
+          const done = this.track(m.id, 'from_rep', m.name, (signal, onProgress) =>
+            receiveBytes(this.transport, m.id, { write: (b) => writable.write(b), commit: () => writable.close(), discard: () => writable.abort() }, { signal, onProgress }),
+          );
+          await this.transport.send({ op: 'accept', id: m.id });
+          await done;
+          return;
+        }
+        case 'cancel':
+          this.running.get(m.id)?.abort();
+          return;
+        default:
+          return;
+      }
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      await this.transport.send({ op: 'error', id: m.id, message: message.slice(0, 400) }).catch(() => undefined);
+    }
+  }
+
+  private async track(id: number, direction: HostActivity['direction'], name: string, run: (signal: AbortSignal, onProgress: (p: Progress) => void) => Promise<unknown>): Promise<void> {
+    const ac = new AbortController();
+    this.running.set(id, ac);
+    const report = (a: Omit<HostActivity, 'id' | 'direction' | 'name'>) => this.hooks.onActivity({ id, direction, name, ...a });
+    report({ progress: { done: 0, total: 0 }, state: 'running' });
+    let last: Progress = { done: 0, total: 0 };
+    try {
+      await run(ac.signal, (p) => {
+        last = p;
+        report({ progress: p, state: 'running' });
+      });
+      report({ progress: last, state: 'done' });
+    } catch (err) {
+      report({ progress: last, state: 'failed', message: err instanceof Error ? err.message : String(err) });
+    } finally {
+      this.running.delete(id);
+    }
+  }
+
+  /** The customer's Stop: every running transfer ends. */
+  stopAll(): void {
+    for (const ac of this.running.values()) ac.abort();
+  }
+
+  close(): void {
+    this.stopAll();
+    this.off();
+  }
+}

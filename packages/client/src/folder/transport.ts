@@ -1,0 +1,107 @@
+import { FolderMessage } from '@rs/protocol';
+import type { SessionClient } from '../session-client.js';
+
+/** How folder messages travel: a data channel, or the server relay when no peer path exists. */
+export interface FolderTransport {
+  readonly kind: 'datachannel' | 'relay';
+  /** Resolves when there is room to send more (flow control of the channel). */
+  send(msg: FolderMessage, data?: Uint8Array): Promise<void>;
+  onMessage(cb: (msg: FolderMessage, data?: Uint8Array) => void): () => void;
+}
+
+function parse(text: string): FolderMessage | null {
+  try {
+    const r = FolderMessage.safeParse(JSON.parse(text));
+    return r.success ? r.data : null;
+  } catch {
+    return null;
+  }
+}
+
+const HIGH_WATER = 1024 * 1024;
+
+/** Binary frames are a 4-byte transfer id and the bytes; text frames are JSON messages. */
+export function dataChannelTransport(channel: RTCDataChannel): FolderTransport {
+  channel.bufferedAmountLowThreshold = 256 * 1024;
+  const listeners = new Set<(m: FolderMessage, d?: Uint8Array) => void>();
+  channel.addEventListener('message', (ev: MessageEvent) => {
+    if (typeof ev.data === 'string') {
+      const m = parse(ev.data);
+      if (m) for (const l of listeners) l(m);
+    } else if (ev.data instanceof ArrayBuffer && ev.data.byteLength >= 4) {
+      const id = new DataView(ev.data).getUint32(0);
+      const bytes = new Uint8Array(ev.data, 4);
+      for (const l of listeners) l({ op: 'chunk', id, b64: '' }, bytes);
+    }
+  });
+  const room = () =>
+    channel.bufferedAmount <= HIGH_WATER
+      ? Promise.resolve()
+      : new Promise<void>((resolve, reject) => {
+          const done = () => {
+            channel.removeEventListener('bufferedamountlow', done);
+            channel.removeEventListener('close', fail);
+            resolve();
+          };
+          const fail = () => {
+            channel.removeEventListener('bufferedamountlow', done);
+            reject(new Error('The connection closed.'));
+          };
+          channel.addEventListener('bufferedamountlow', done);
+          channel.addEventListener('close', fail, { once: true });
+        });
+  return {
+    kind: 'datachannel',
+    async send(msg, data) {
+      if (channel.readyState !== 'open') throw new Error('The connection closed.');
+      await room();
+      if (msg.op === 'chunk' && data) {
+        const frame = new Uint8Array(4 + data.length);
+        new DataView(frame.buffer).setUint32(0, msg.id);
+        frame.set(data, 4);
+        channel.send(frame);
+      } else channel.send(JSON.stringify(msg));
+    },
+    onMessage(cb) {
+      listeners.add(cb);
+      return () => listeners.delete(cb);
+    },
+  };
+}
+
+function toB64(bytes: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(s);
+}
+function fromB64(b64: string): Uint8Array {
+  const s = atob(b64);
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
+}
+
+/** Through the server's signaling relay; pacing comes from the acknowledgement window. */
+export function relayTransport(
+  client: SessionClient,
+  activityId: string,
+  peer: string,
+  subscribe: (cb: (from: string, data: string) => void) => () => void,
+): FolderTransport {
+  return {
+    kind: 'relay',
+    async send(msg, data) {
+      const out: FolderMessage = msg.op === 'chunk' && data ? { op: 'chunk', id: msg.id, b64: toB64(data) } : msg;
+      client.sendSignal(activityId, peer, { kind: 'relay', data: JSON.stringify(out) });
+    },
+    onMessage(cb) {
+      return subscribe((from, text) => {
+        if (from !== peer) return;
+        const m = parse(text);
+        if (!m) return;
+        if (m.op === 'chunk') cb(m, fromB64(m.b64));
+        else cb(m);
+      });
+    },
+  };
+}
