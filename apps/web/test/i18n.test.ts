@@ -59,6 +59,8 @@ const SAME_AS_ENGLISH: Partial<Record<MessageKey, readonly Translated[]>> = {
   'users.status': ['sv', 'nb', 'de'],
   'reports.col.role': ['cs'],
   'start.email': ['cs'],
+  'folder.name': ['de'], // the Name column of the folder listing, as 'users.name'
+  'folder.transferFailed': ['sv', 'nb', 'cs', 'de'], // only placeholders, '{name}: {message}' (fr puts a no-break space before the colon)
 };
 
 function placeholders(s: string): string[] {
