@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-node-deps.sh
-bash scripts/ensure-system-deps.sh chromium
+bash scripts/ensure-system-deps.sh chromium coturn
 echo "== typecheck"
 npm run typecheck --silent
 echo "== build web app"

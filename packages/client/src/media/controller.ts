@@ -47,6 +47,8 @@ interface Link {
   early: RTCIceCandidateInit[];
   /** Answering side: the origin line ("o=") of the last offer taken, to know a repeated offer from a new one. */
   remoteOrigin?: string;
+  /** Fires when ICE has not even started checking some time after a negotiation (see STUCK_NEW_MS). */
+  stuckTimer?: ReturnType<typeof setTimeout>;
 }
 
 interface PendingLocal {
@@ -56,6 +58,13 @@ interface PendingLocal {
 }
 
 const MAX_RESTARTS = 3;
+/**
+ * A link whose ICE is still "new" this long after a completed negotiation has
+ * no candidate pair at all (one side gathered nothing, e.g. relay-only ICE with
+ * a TURN server that refuses or does not answer): the browser never fails it
+ * by itself, so it is recovered like a failed one.
+ */
+const STUCK_NEW_MS = 6_000;
 
 /** The SDP origin line: session id and version identify one offering RTCPeerConnection's offer. */
 function originOf(sdp: string): string {
@@ -318,6 +327,13 @@ export class MediaController {
       // connection would stay "new" forever instead of failing, so recover now.
       else if (pc.iceGatheringState === 'complete' && gathered === 0 && this.links.get(key) === link) void this.recover(link);
     };
+    pc.onsignalingstatechange = () => {
+      if (pc.signalingState !== 'stable' || !pc.remoteDescription) return;
+      clearTimeout(link.stuckTimer);
+      link.stuckTimer = setTimeout(() => {
+        if (this.links.get(key) === link && pc.iceConnectionState === 'new') void this.recover(link);
+      }, STUCK_NEW_MS);
+    };
     pc.ontrack = (ev) => {
       link.remoteStream ??= new MediaStream();
       if (!link.remoteStream.getTracks().includes(ev.track)) link.remoteStream.addTrack(ev.track);
@@ -362,13 +378,15 @@ export class MediaController {
   }
 
   /**
-   * A viewer asks for an offer. One that is still unanswered is sent again
-   * (with the candidates gathered so far) instead of starting over: its
-   * answer may be on the way, and an answer fits only the offer it answers.
+   * A viewer asks for an offer. A link's first offer that is still
+   * unanswered is sent again (with the candidates gathered so far) instead of
+   * starting over: its answer may be on the way, and an answer fits only the
+   * offer it answers. A link that was answered before and is asked again has
+   * failed on the other side: it starts over on a new connection.
    */
   private serveWant(a: ActivityView, remote: string): void {
     const link = this.links.get(`${a.activityId}:${remote}`);
-    if (link?.offerer && link.pc.signalingState === 'have-local-offer' && link.pc.localDescription) {
+    if (link?.offerer && link.pc.signalingState === 'have-local-offer' && link.pc.localDescription && !link.pc.remoteDescription) {
       this.client.sendSignal(a.activityId, remote, { kind: 'offer', sdp: link.pc.localDescription.sdp });
       return;
     }
@@ -456,7 +474,10 @@ export class MediaController {
     } catch {
       // A broken negotiation is recovered like a failed connection.
       const link = this.links.get(key);
-      if (link) await this.recover(link);
+      if (!link) return;
+      // The offer was not taken after all: the same offer sent again must not be dropped as a repeat.
+      if (p.kind === 'offer') link.remoteOrigin = undefined;
+      await this.recover(link);
     }
   }
 
@@ -488,6 +509,8 @@ export class MediaController {
     link.pc.ontrack = null;
     link.pc.onicecandidate = null;
     link.pc.onicegatheringstatechange = null;
+    link.pc.onsignalingstatechange = null;
+    clearTimeout(link.stuckTimer);
     link.pc.close();
     link.remoteStream?.getTracks().forEach((t) => t.stop());
     if (emit) this.emit({ type: 'remotes', remotes: this.remotes() });
