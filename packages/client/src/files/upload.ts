@@ -41,7 +41,10 @@ function untilAborted(p: Promise<void>, signal: AbortSignal | undefined): Promis
   });
 }
 
+/** SHA-256 of a chunk: native Web Crypto where there is one (browsers in a secure context, Node), else the JS fallback. */
 async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const subtle = globalThis.crypto?.subtle;
+  if (subtle) return bytesToHex(new Uint8Array(await subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>)));
   return bytesToHex(sha256(bytes));
 }
 
@@ -72,12 +75,19 @@ export async function uploadFile(opts: UploadOptions): Promise<UploadInfo> {
     if (opts.signal?.aborted) throw stopped();
     const chunk = new Uint8Array(await file.slice(offset, Math.min(offset + info.chunkBytes, file.size)).arrayBuffer());
     const chunkSha = await sha256Hex(chunk);
+    let hashed = false;
     for (let attempt = 0; ; attempt++) {
       try {
-        info = await api.request<UploadInfo>('PUT', `${base}/${info.fileId}/content?offset=${offset}`, chunk, {
+        const put = api.request<UploadInfo>('PUT', `${base}/${info.fileId}/content?offset=${offset}`, chunk, {
           'content-type': 'application/octet-stream',
           'x-chunk-sha256': chunkSha,
         });
+        // The whole-file hash (JS, the slow part) runs while the chunk travels; once per chunk, whatever the retries.
+        if (!hashed) {
+          whole.update(chunk);
+          hashed = true;
+        }
+        info = await put;
         break;
       } catch (err) {
         const e = err instanceof RsError ? err : new RsError('RS_ERR_DISCONNECTED', String(err));
@@ -96,7 +106,6 @@ export async function uploadFile(opts: UploadOptions): Promise<UploadInfo> {
         if (opts.signal?.aborted) throw stopped();
       }
     }
-    whole.update(chunk);
     offset += chunk.length;
     opts.onProgress?.({ sent: offset, total: file.size });
   }

@@ -1,22 +1,60 @@
 import type { FolderEntry } from '@rs/protocol';
-import { nextMessage, receiveBytes, sendBytes, type Progress } from './transfer.js';
+import { nextMessage, receiveBytes, sendBytes, TransferError, type Progress } from './transfer.js';
 import type { FolderTransport } from './transport.js';
+
+/** How often a folder listing is asked for at most while no answer came. */
+const LIST_SENDS = 6;
 
 /** The rep's side of FT-2: browse the folder the customer shared and move files both ways. */
 export class FolderClient {
   private nextId = 1;
 
-  constructor(readonly transport: FolderTransport) {}
+  constructor(
+    readonly transport: FolderTransport,
+    private readonly opts: { resendListMs?: number } = {},
+  ) {}
 
   private id(): number {
     return this.nextId++;
   }
 
-  async list(path: string[]): Promise<{ folder: string; entries: FolderEntry[] }> {
-    const id = this.id();
-    const reply = nextMessage(this.transport, id, (m) => (m.op === 'entries' ? { folder: m.folder, entries: m.entries } : undefined));
-    await this.transport.send({ op: 'list', id, path });
-    return reply;
+  /**
+   * Lists a folder. While no answer came, the request is sent again (new id,
+   * after 1 s, 2 s, … up to LIST_SENDS times): the rep's first request can
+   * arrive before the customer's page listens (a slow computer still mounting
+   * its side when the channel opens), and nothing else would ever answer it.
+   * Listing is harmless to repeat; the first answer to any of the ids counts.
+   */
+  list(path: string[]): Promise<{ folder: string; entries: FolderEntry[] }> {
+    const every = this.opts.resendListMs ?? 1000;
+    const ids = new Set<number>();
+    return new Promise((resolve, reject) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const finish = () => {
+        off();
+        clearTimeout(timer);
+      };
+      const off = this.transport.onMessage((m) => {
+        if (!ids.has(m.id)) return;
+        if (m.op === 'entries') {
+          finish();
+          resolve({ folder: m.folder, entries: m.entries });
+        } else if (m.op === 'error' || m.op === 'cancel') {
+          finish();
+          reject(new TransferError(m.op === 'error' ? m.message : 'The other side stopped the transfer.'));
+        }
+      });
+      const send = () => {
+        const id = this.id();
+        ids.add(id);
+        this.transport.send({ op: 'list', id, path }).catch((err: unknown) => {
+          finish();
+          reject(err instanceof Error ? err : new TransferError(String(err)));
+        });
+        if (ids.size < LIST_SENDS) timer = setTimeout(send, every * ids.size);
+      };
+      send();
+    });
   }
 
   /** Downloads one file from the customer's folder; the bytes are checked against the sender's SHA-256. */

@@ -82,17 +82,30 @@ export class FolderHost {
             await this.transport.send({ op: 'error', id: m.id, message: 'The customer did not allow saving this file.' });
             return;
           }
+          // getFileHandle(create) makes an empty file at once: one that was not there before goes again if the transfer fails.
+          const existed = await d.getFileHandle(m.name).then(
+            () => true,
+            () => false,
+          );
           const handle = await d.getFileHandle(m.name, { create: true });
           const writable = await handle.createWritable();
+          let discarded = false;
+          const discard = async () => {
+            if (discarded) return;
+            discarded = true;
+            await writable.abort().catch(() => undefined);
+            if (!existed) await d.removeEntry(m.name).catch(() => undefined);
+          };
           const done = this.track(m.id, 'from_rep', m.name, (signal, onProgress) =>
-            receiveBytes(this.transport, m.id, { write: (b) => writable.write(b), commit: () => writable.close(), discard: () => writable.abort() }, { signal, onProgress }),
+            receiveBytes(this.transport, m.id, { write: (b) => writable.write(b), commit: () => writable.close(), discard }, { signal, onProgress }),
           );
           await this.transport.send({ op: 'accept', id: m.id });
           await done;
           return;
         }
         case 'cancel':
-          this.running.get(m.id)?.abort();
+          // The running transfer sees the rep's cancel itself and ends with "the other side stopped" (aborting
+          // it here would call it the customer's own Stop and send a cancel back).
           return;
         default:
           return;

@@ -1,4 +1,4 @@
-import { FolderMessage } from '@rs/protocol';
+import { FolderMessage, LIMITS } from '@rs/protocol';
 import type { SessionClient } from '../session-client.js';
 
 /** How folder messages travel: a data channel, or the server relay when no peer path exists. */
@@ -81,6 +81,15 @@ function fromB64(b64: string): Uint8Array {
   return out;
 }
 
+/**
+ * What one relayed message may be: the signal payload's `data` is at most
+ * 60 000 characters (SignalPayload), and the whole signal frame, where `data`
+ * is a JSON string again (quotes escaped), at most LIMITS.frameBytes; ids and
+ * the frame's other fields take under 300.
+ */
+const RELAY_DATA_CHARS = 60_000;
+const RELAY_ESCAPED_CHARS = LIMITS.frameBytes - 300;
+
 /** Through the server's signaling relay; pacing comes from the acknowledgement window. */
 export function relayTransport(
   client: SessionClient,
@@ -92,7 +101,10 @@ export function relayTransport(
     kind: 'relay',
     async send(msg, data) {
       const out: FolderMessage = msg.op === 'chunk' && data ? { op: 'chunk', id: msg.id, b64: toB64(data) } : msg;
-      client.sendSignal(activityId, peer, { kind: 'relay', data: JSON.stringify(out) });
+      const text = JSON.stringify(out);
+      // The server would refuse it and the other side would wait forever: fail here instead (a huge folder listing).
+      if (text.length > RELAY_DATA_CHARS || JSON.stringify(text).length > RELAY_ESCAPED_CHARS) throw new Error('This is too large to send through the server.');
+      client.sendSignal(activityId, peer, { kind: 'relay', data: text });
     },
     onMessage(cb) {
       return subscribe((from, text) => {

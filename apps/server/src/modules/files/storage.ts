@@ -73,7 +73,7 @@ export class FileStorage {
   }
 
   read(id: string, range?: { start: number; end: number }): fs.ReadStream {
-    return fs.createReadStream(this.pathOf(id), range ? { start: range.start, end: range.end } : {});
+    return fs.createReadStream(this.pathOf(id), { highWaterMark: 1024 * 1024, ...(range ? { start: range.start, end: range.end } : {}) });
   }
 }
 
