@@ -416,6 +416,31 @@ for (const kind of ['datachannel', 'relay'] as const) {
       assert.equal(s.custSide.seen.filter((m) => m.op === 'list').length, 2);
     });
 
+    test('a slow listing is not done again for each repeated request: one listing answers them', async () => {
+      const s = setup(kind, { resendListMs: 20 });
+      s.root.file('a.txt', bytes(5));
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      let listings = 0;
+      const values = s.root.values.bind(s.root);
+      s.root.values = async function* () {
+        listings += 1;
+        await gate;
+        yield* values();
+      };
+      const r = s.client.list([]);
+      await s.wire.pumpUntil('the rep to ask three times', () => s.custSide.seen.filter((m) => m.op === 'list').length >= 3);
+      // Whatever the rep sends from now on stays on the wire: only the listing under way answers.
+      s.wire.held.add('to-customer');
+      release();
+      assert.deepEqual(
+        (await s.wire.settle(r)).entries.map((e) => e.name),
+        ['a.txt'],
+      );
+      assert.equal(listings, 1, 'the folder was listed once for three requests');
+      assert.equal(s.repSide.seen.filter((m) => m.op === 'entries').length, 1, 'one answer');
+    });
+
     for (const size of [0, 1, 1000, CHUNK[kind], CHUNK[kind] + 1, 3 * 1024 * 1024 + 17]) {
       test(`download of ${size} bytes: the bytes and their SHA-256 arrive intact`, async () => {
         const s = setup(kind);

@@ -17,7 +17,10 @@ export function ConsentPrompt({ view, me, client, controller }: { view: SessionV
   const [busy, setBusy] = useState(false);
   const mine = pendingConsents(view, new Date(now).toISOString()).filter((c) => c.to === me);
   const request = mine[0];
-  useEffect(() => setError(null), [request?.requestId]);
+  // A new request clears the last error; the one that went away leaves its error shown (why it was declined).
+  useEffect(() => {
+    if (request?.requestId) setError(null);
+  }, [request?.requestId]);
   // FT-2 in a browser without folder access: decline at once and say why, so the rep is offered Support Manager.
   useEffect(() => {
     if (request?.kind === 'folder.access' && !canShareFolder() && client) {

@@ -34,6 +34,8 @@ export interface HostActivity {
  */
 export class FolderHost {
   private readonly running = new Map<number, AbortController>();
+  /** Folders being listed now, by path. */
+  private readonly listing = new Set<string>();
   private readonly off: () => void;
 
   constructor(
@@ -57,16 +59,24 @@ export class FolderHost {
     try {
       switch (m.op) {
         case 'list': {
-          const d = await this.dir(m.path);
-          const entries: FolderEntry[] = [];
-          for await (const h of d.values()) {
-            if ('getFile' in h) {
-              const f = await h.getFile();
-              entries.push({ name: h.name, kind: 'file', size: f.size, modified: f.lastModified });
-            } else entries.push({ name: h.name, kind: 'directory' });
+          // The rep asks again while no answer came (FolderClient.list): a listing of that folder under way answers it.
+          const key = JSON.stringify(m.path);
+          if (this.listing.has(key)) return;
+          this.listing.add(key);
+          try {
+            const d = await this.dir(m.path);
+            const entries: FolderEntry[] = [];
+            for await (const h of d.values()) {
+              if ('getFile' in h) {
+                const f = await h.getFile();
+                entries.push({ name: h.name, kind: 'file', size: f.size, modified: f.lastModified });
+              } else entries.push({ name: h.name, kind: 'directory' });
+            }
+            entries.sort((a, b) => (a.kind === b.kind ? a.name.localeCompare(b.name) : a.kind === 'directory' ? -1 : 1));
+            await this.transport.send({ op: 'entries', id: m.id, folder: m.path.at(-1) ?? this.root.name, entries });
+          } finally {
+            this.listing.delete(key);
           }
-          entries.sort((a, b) => (a.kind === b.kind ? a.name.localeCompare(b.name) : a.kind === 'directory' ? -1 : 1));
-          await this.transport.send({ op: 'entries', id: m.id, folder: m.path.at(-1) ?? this.root.name, entries });
           return;
         }
         case 'read': {

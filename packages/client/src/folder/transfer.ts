@@ -10,6 +10,9 @@ export interface Progress {
 
 export class TransferError extends Error {}
 
+/** How many chunks the sender reads from its source at once. */
+const READ_CHUNKS = 16;
+
 /** Waits for the next message of transfer `id` that satisfies `pick`. */
 export function nextMessage<T>(transport: FolderTransport, id: number, pick: (m: FolderMessage, d?: Uint8Array) => T | undefined, signal?: AbortSignal): Promise<T> {
   return new Promise<T>((resolve, reject) => {
@@ -64,6 +67,9 @@ export async function sendBytes(
     const hash = sha256.create();
     await transport.send({ op: 'begin', id, name: source.name, size: source.size });
     let sent = 0;
+    // The source is read READ_CHUNKS chunks at a time (one read of a File is an IPC round trip in a browser).
+    let block: Uint8Array = new Uint8Array(0);
+    let blockStart = 0;
     while (sent < source.size) {
       if (opts.signal?.aborted) {
         await transport.send({ op: 'cancel', id }).catch(() => undefined);
@@ -78,7 +84,12 @@ export async function sendBytes(
         wake = null;
         continue;
       }
-      const bytes = await source.slice(sent, Math.min(sent + chunk, source.size));
+      if (sent >= blockStart + block.length) {
+        blockStart = sent;
+        block = await source.slice(sent, Math.min(sent + chunk * READ_CHUNKS, source.size));
+        if (block.length === 0) throw new TransferError('The file became shorter while it was sent.');
+      }
+      const bytes = block.subarray(sent - blockStart, Math.min(sent - blockStart + chunk, block.length));
       hash.update(bytes);
       await transport.send({ op: 'chunk', id, b64: '' }, bytes);
       sent += bytes.length;
