@@ -69,6 +69,8 @@ export function FilesPanel({ view, me, api, sessionId, role }: { view: SessionVi
   const patch = (key: string, p: Partial<Transfer>) => setTransfers((ts) => ts.map((x) => (x.key === key ? { ...x, ...p } : x)));
   const start = (files: FileList | null) => {
     if (!files) return;
+    // The limits shown next to the button follow the site settings (an admin may have changed them).
+    void loadPolicy();
     for (const file of Array.from(files)) {
       const key = `${file.name}:${file.size}:${file.lastModified}:${Math.random()}`;
       const abort = new AbortController();

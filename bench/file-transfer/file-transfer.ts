@@ -1,0 +1,490 @@
+/**
+ * File-transfer benchmark (FT-1): one file of SIZE_MB MiB uploaded THROUGH
+ * THE SERVER with the product's own client (`uploadFile` of @rs/client, the
+ * code the web app runs: 4 MiB chunks, each with its SHA-256, then the
+ * SHA-256 of the whole file checked by the server) and downloaded again by a
+ * customer with a signed link. Prints MiB/s each way and the server
+ * process's resident memory (VmRSS, sampled every 200 ms), then the same
+ * number of bytes each way over raw TCP and a raw `ws` stream on loopback as
+ * baselines, and whether ours reaches the target ratio to raw TCP.
+ *
+ *   node --import tsx bench/file-transfer/file-transfer.ts          # SIZE_MB=1024
+ *   SIZE_MB=16 node --import tsx bench/file-transfer/file-transfer.ts
+ *
+ * Options come from argv (KEY=value) or the environment; see README.md.
+ * Exits non-zero when something failed (an upload refused, a download that
+ * differs from the original, a process that died); not when a target was missed.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import WebSocket from 'ws';
+import { ApiClient, uploadFile } from '@rs/client';
+import { type UploadInfo } from '@rs/protocol';
+import { signIn } from '../../test/support/http.js';
+import { startServer, type RunningServer } from '../../test/support/server.js';
+import { sessionClient, waitForView } from '../../test/support/ws.js';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.resolve(HERE, '../..');
+const MiB = 1024 * 1024;
+
+// ---------------------------------------------------------------- options
+
+function option(name: string, fallback: number): number {
+  for (const arg of process.argv.slice(2)) {
+    const m = /^(?:--)?([A-Za-z_]+)=(.*)$/.exec(arg);
+    if (m && m[1]!.toUpperCase() === name) return Number(m[2]);
+  }
+  const env = process.env[name];
+  return env !== undefined && env !== '' ? Number(env) : fallback;
+}
+
+const SIZE_MB = option('SIZE_MB', 1024);
+/** RSS sampling period of the server process. */
+const SAMPLE_MS = option('SAMPLE_MS', 200);
+/** Ours / raw TCP, each way. */
+const TARGET_RATIO = 0.4;
+if (!Number.isInteger(SIZE_MB) || SIZE_MB <= 0) throw new Error(`SIZE_MB must be a positive integer, got ${SIZE_MB}`);
+const SIZE = SIZE_MB * MiB;
+
+// ---------------------------------------------------------------- helpers
+
+const mibps = (bytes: number, ms: number) => bytes / MiB / (ms / 1000);
+const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '—');
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+/** Resident memory of a process in MiB, from /proc/<pid>/status (VmRSS). */
+function rssMiB(pid: number): number {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
+  if (!m) throw new Error(`no VmRSS for ${pid}`);
+  return Number(m[1]) / 1024;
+}
+
+const CLK_TCK = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/** CPU time (user + system) a process used so far, in ms, from /proc/<pid>/stat. */
+function cpuMsOf(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // After the name: state is field 3, utime 14 and stime 15 (1-based over the whole line).
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
+}
+
+/** CPU ms used by this process and by `pid` while `fn` runs (a figure a busy, shared machine disturbs less than time). */
+async function withCpu<T>(pid: number, fn: () => Promise<T>): Promise<{ value: T; clientCpuMs: number; serverCpuMs: number }> {
+  const c0 = process.cpuUsage();
+  const s0 = cpuMsOf(pid);
+  const value = await fn();
+  const c = process.cpuUsage(c0);
+  return { value, clientCpuMs: (c.user + c.system) / 1000, serverCpuMs: cpuMsOf(pid) - s0 };
+}
+
+interface Cpu {
+  clientCpuMs: number;
+  serverCpuMs: number;
+}
+
+interface RssFigures {
+  start: number;
+  peak: number;
+  end: number;
+  samples: number;
+}
+
+/** Samples the RSS of `pid` every SAMPLE_MS from now until stop(). */
+function sampleRss(pid: number) {
+  const start = rssMiB(pid);
+  let peak = start;
+  let samples = 1;
+  const timer = setInterval(() => {
+    const v = rssMiB(pid);
+    samples++;
+    if (v > peak) peak = v;
+  }, SAMPLE_MS);
+  return {
+    stop(): RssFigures {
+      clearInterval(timer);
+      const end = rssMiB(pid);
+      return { start, peak: Math.max(peak, end), end, samples: samples + 1 };
+    },
+  };
+}
+
+/** Writes SIZE bytes of random data (a 16 MiB random block, repeated) and returns its SHA-256. */
+async function makeFile(file: string): Promise<string> {
+  const block = crypto.randomBytes(Math.min(16 * MiB, SIZE));
+  const hash = crypto.createHash('sha256');
+  const out = fs.createWriteStream(file);
+  for (let written = 0; written < SIZE; ) {
+    const part = block.subarray(0, Math.min(block.length, SIZE - written));
+    hash.update(part);
+    written += part.length;
+    if (!out.write(part)) await new Promise<void>((r) => out.once('drain', () => r()));
+  }
+  await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+  return hash.digest('hex');
+}
+
+// ---------------------------------------------------------------- ours: through the server
+
+interface Ours {
+  uploadMs: number;
+  /** Until the last chunk was stored (before the server's whole-file check and publication). */
+  chunksMs: number;
+  downloadMs: number;
+  /** A second download, hashed on the way to compare it with the original. */
+  verifiedMs: number;
+  uploadRss: RssFigures;
+  downloadRss: RssFigures;
+  idleRss: number;
+  uploadCpu: Cpu;
+  downloadCpu: Cpu;
+}
+
+async function throughTheServer(file: string, sha256: string): Promise<Ours> {
+  const server: RunningServer = await startServer({ env: { LOG_LEVEL: 'warn' } });
+  const pid = server.proc.pid!;
+  try {
+    const { api } = await signIn(server.url);
+    const settings = await api.get<Record<string, number>>('/api/settings');
+    if ((settings.maxFileMegabytes ?? 0) < SIZE_MB || (settings.maxSessionMegabytes ?? 0) < SIZE_MB) {
+      await api.put('/api/settings', { ...settings, maxFileMegabytes: SIZE_MB + 1, maxSessionMegabytes: SIZE_MB + 1 });
+    }
+    // A session with the rep connected and a customer admitted, as in the product.
+    const s = await api.post<{ sessionId: string; number: string; ticket: { sessionId: string; token: string; participantId: string } }>('/api/sessions', {});
+    const rep = sessionClient(server.wsUrl, s.ticket).connect();
+    const joined = await fetch(`${server.url}/api/join`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ number: s.number, name: 'Bench Customer' }),
+    });
+    if (!joined.ok) throw new Error(`join failed: ${joined.status} ${await joined.text()}`);
+    const ticket = (await joined.json()) as { sessionId: string; token: string; participantId: string };
+    await waitForView(rep, (v) => v.participants[ticket.participantId]?.status === 'waiting');
+    await rep.admit(ticket.participantId);
+    await waitForView(rep, (v) => v.participants[ticket.participantId]?.status === 'admitted');
+    const customerApi = new ApiClient(server.url, fetch, () => ({ 'x-participant-token': ticket.token }));
+    const idleRss = rssMiB(pid);
+
+    // Upload: the real client over a Blob backed by the file on disk (read chunk by chunk, never whole).
+    const blob = Object.assign(await fs.openAsBlob(file), { name: 'bench.bin', lastModified: fs.statSync(file).mtimeMs | 0 });
+    let nextReport = 0.1;
+    let chunksAt = 0;
+    const upRss = sampleRss(pid);
+    const t0 = performance.now();
+    const up = await withCpu(pid, () => uploadFile({
+      api,
+      sessionId: s.sessionId,
+      file: blob,
+      direction: 'to_customers',
+      onProgress: (p) => {
+        if (p.sent === p.total) chunksAt = performance.now();
+        if (p.total && p.sent / p.total >= nextReport) {
+          log(`  upload ${Math.round((p.sent / p.total) * 100)}%  ${fmt(mibps(p.sent, performance.now() - t0))} MiB/s`);
+          nextReport += 0.1;
+        }
+      },
+    }));
+    const info: UploadInfo = up.value;
+    const uploadMs = performance.now() - t0;
+    const uploadRss = upRss.stop();
+    if (info.state !== 'ready') throw new Error(`upload not accepted: ${info.state} ${info.message ?? ''}`);
+    await waitForView(rep, (v) => v.files[info.fileId]?.sha256 === sha256);
+
+    // Download: the customer asks for a signed link and reads the attachment, as a browser saving it
+    // would; with node:http, a client as lean as the raw baselines' (fetch costs more client CPU than the server spends).
+    const linkUrl = async () => `${server.url}${(await customerApi.post<{ url: string }>(`/api/sessions/${s.sessionId}/files/${info.fileId}/link`, {})).url}`;
+    const download = (url: string) =>
+      new Promise<number>((resolve, reject) => {
+        http
+          .get(url, (res) => {
+            if (res.statusCode !== 200) return reject(new Error(`download answered ${res.statusCode}`));
+            let received = 0;
+            res.on('data', (d: Buffer) => (received += d.length));
+            res.on('end', () => resolve(received));
+            res.on('error', reject);
+          })
+          .on('error', reject);
+      });
+    const downRss = sampleRss(pid);
+    const t1 = performance.now();
+    const down = await withCpu(pid, async () => {
+      const received = await download(await linkUrl());
+      if (received !== SIZE) throw new Error(`the download has ${received} bytes, not ${SIZE}`);
+    });
+    const downloadMs = performance.now() - t1;
+    const downloadRss = downRss.stop();
+    // Once more with fetch, hashing what arrives, to compare it with the original (not in the figures above).
+    const hash = crypto.createHash('sha256');
+    const t2 = performance.now();
+    const res = await fetch(await linkUrl());
+    if (res.status !== 200 || !res.body) throw new Error(`download answered ${res.status}`);
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) hash.update(chunk);
+    const verifiedMs = performance.now() - t2;
+    const got = hash.digest('hex');
+    if (got !== sha256) throw new Error(`the download differs from the original: SHA-256 ${got}, expected ${sha256}`);
+    rep.close();
+    return { uploadMs, chunksMs: chunksAt - t0, downloadMs, verifiedMs, uploadRss, downloadRss, idleRss, uploadCpu: up, downloadCpu: down };
+  } catch (err) {
+    const out = server.output().trim();
+    if (out) log(`server output:\n${out.slice(-4000)}`);
+    throw err;
+  } finally {
+    await server.stop();
+    fs.rmSync(server.dataDir, { recursive: true, force: true });
+  }
+}
+
+// ---------------------------------------------------------------- baselines: raw TCP and raw ws
+
+async function startRaw(): Promise<{ proc: ChildProcess; tcp: number; ws: number; stop(): Promise<void> }> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', path.join(HERE, 'raw-server.ts')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const exited = new Promise<void>((r) => proc.once('exit', () => r()));
+  const ports = await new Promise<{ tcp: number; ws: number }>((resolve, reject) => {
+    let out = '';
+    proc.stdout!.on('data', (d) => {
+      out += String(d);
+      const m = /raw listening tcp=(\d+) ws=(\d+)/.exec(out);
+      if (m) resolve({ tcp: Number(m[1]), ws: Number(m[2]) });
+    });
+    proc.once('exit', (code) => reject(new Error(`raw server exited (${code}) before listening: ${out}`)));
+  });
+  return {
+    proc,
+    ...ports,
+    async stop() {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+const SOURCE = Buffer.alloc(MiB, 0xa5);
+
+function header(op: 'U' | 'D', size: number): Buffer {
+  const h = Buffer.alloc(9);
+  h.write(op, 0, 'latin1');
+  h.writeBigUInt64BE(BigInt(size), 1);
+  return h;
+}
+
+/** Sends SIZE bytes to the raw TCP sink; resolves with the ms until its "ok". */
+function tcpUpload(port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const sock = net.connect(port, '127.0.0.1');
+    sock.setNoDelay(true);
+    let answer = '';
+    sock.on('error', reject);
+    sock.on('data', (d) => (answer += String(d)));
+    sock.on('end', () => (answer === 'ok' ? resolve(performance.now() - t0) : reject(new Error(`raw tcp upload: answer "${answer}"`))));
+    sock.on('connect', () => {
+      sock.write(header('U', SIZE));
+      let remaining = SIZE;
+      const pump = () => {
+        while (remaining > 0) {
+          const n = Math.min(remaining, SOURCE.length);
+          remaining -= n;
+          if (!sock.write(n === SOURCE.length ? SOURCE : SOURCE.subarray(0, n))) {
+            sock.once('drain', pump);
+            return;
+          }
+        }
+      };
+      pump();
+    });
+  });
+}
+
+/** Reads SIZE bytes from the raw TCP source; resolves with the ms until its end. */
+function tcpDownload(port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const sock = net.connect(port, '127.0.0.1');
+    let received = 0;
+    sock.on('error', reject);
+    sock.on('connect', () => sock.write(header('D', SIZE)));
+    sock.on('data', (d) => (received += d.length));
+    sock.on('end', () => {
+      sock.end();
+      if (received === SIZE) resolve(performance.now() - t0);
+      else reject(new Error(`raw tcp download: ${received} of ${SIZE} bytes`));
+    });
+  });
+}
+
+const WS_MESSAGE = 64 * 1024;
+const WS_WINDOW = 4 * MiB;
+
+/** Sends SIZE bytes as 64 KiB binary messages (at most 4 MiB unsent); resolves with the ms until "ok". */
+function wsUpload(port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/up?size=${SIZE}`, { perMessageDeflate: false });
+    const message = SOURCE.subarray(0, WS_MESSAGE);
+    ws.on('error', reject);
+    ws.on('message', (data, isBinary) => {
+      if (!isBinary && String(data) === 'ok') {
+        resolve(performance.now() - t0);
+        ws.close();
+      }
+    });
+    ws.on('open', () => {
+      let remaining = SIZE;
+      let buffered = 0;
+      const pump = () => {
+        while (remaining > 0 && buffered < WS_WINDOW) {
+          const n = Math.min(remaining, WS_MESSAGE);
+          remaining -= n;
+          buffered += n;
+          ws.send(n === WS_MESSAGE ? message : message.subarray(0, n), { binary: true }, (err) => {
+            if (err) return reject(err);
+            buffered -= n;
+            if (remaining > 0 && buffered < WS_WINDOW / 2) pump();
+          });
+        }
+      };
+      pump();
+    });
+  });
+}
+
+/** Reads SIZE bytes of 64 KiB binary messages; resolves with the ms until "end". */
+function wsDownload(port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/down?size=${SIZE}`, { perMessageDeflate: false, maxPayload: 16 * MiB });
+    let received = 0;
+    ws.on('error', reject);
+    ws.on('message', (data: Buffer, isBinary) => {
+      if (isBinary) received += data.length;
+      else if (String(data) === 'end') {
+        ws.close();
+        if (received === SIZE) resolve(performance.now() - t0);
+        else reject(new Error(`raw ws download: ${received} of ${SIZE} bytes`));
+      }
+    });
+  });
+}
+
+// ---------------------------------------------------------------- FT-2: data channel (NOT IMPLEMENTED HERE)
+//
+// TODO(FT-2): the folder transfer of FT-2 over the WebRTC data channel
+// against a bare RTCDataChannel (same size, each way, same machine), with
+// its own rows in the table below. The FT-2 engineer fills this section;
+// FT-1 only measures the path through the server.
+interface Row {
+  path: string;
+  upload: number;
+  download: number;
+  upCpu: string;
+  downCpu: string;
+}
+const DATA_CHANNEL_ROWS: Row[] = [];
+
+// ---------------------------------------------------------------- run
+
+async function main(): Promise<void> {
+  const started = new Date();
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'rs-bench-files-'));
+  const file = path.join(work, 'bench.bin');
+  try {
+    log(`file-transfer benchmark: ${SIZE_MB} MiB, RSS sampled every ${SAMPLE_MS} ms`);
+    const sha256 = await makeFile(file);
+    log(`test file ready (${SIZE_MB} MiB, SHA-256 ${sha256.slice(0, 16)}…)`);
+
+    log('ours: upload with uploadFile through the server, download by signed link…');
+    const ours = await throughTheServer(file, sha256);
+
+    log('baselines: raw TCP and raw ws on loopback…');
+    const raw = await startRaw();
+    const timed = async (fn: (port: number) => Promise<number>, port: number) => {
+      const r = await withCpu(raw.proc.pid!, () => fn(port));
+      return { ms: r.value, cpu: r as Cpu };
+    };
+    let tcpUp, tcpDown, wsUp, wsDown;
+    try {
+      tcpUp = await timed(tcpUpload, raw.tcp);
+      tcpDown = await timed(tcpDownload, raw.tcp);
+      wsUp = await timed(wsUpload, raw.ws);
+      wsDown = await timed(wsDownload, raw.ws);
+    } finally {
+      await raw.stop();
+    }
+
+    const cpuText = (c: Cpu) => `${fmt(c.clientCpuMs / 1000, 2)} + ${fmt(c.serverCpuMs / 1000, 2)}`;
+    const rows: Row[] = [
+      {
+        path: 'ours: uploadFile → server; signed link → node:http',
+        upload: mibps(SIZE, ours.uploadMs),
+        download: mibps(SIZE, ours.downloadMs),
+        upCpu: cpuText(ours.uploadCpu),
+        downCpu: cpuText(ours.downloadCpu),
+      },
+      { path: 'raw TCP (net, discard / send)', upload: mibps(SIZE, tcpUp.ms), download: mibps(SIZE, tcpDown.ms), upCpu: cpuText(tcpUp.cpu), downCpu: cpuText(tcpDown.cpu) },
+      { path: 'raw ws (64 KiB binary messages)', upload: mibps(SIZE, wsUp.ms), download: mibps(SIZE, wsDown.ms), upCpu: cpuText(wsUp.cpu), downCpu: cpuText(wsDown.cpu) },
+      ...DATA_CHANNEL_ROWS,
+    ];
+    const ratioUp = rows[0]!.upload / rows[1]!.upload;
+    const ratioDown = rows[0]!.download / rows[1]!.download;
+    const met = (r: number) => (r >= TARGET_RATIO ? 'met' : 'NOT met');
+
+    const lines: string[] = [];
+    lines.push('');
+    lines.push(`File transfer, ${SIZE_MB} MiB each way, ${started.toISOString()}`);
+    lines.push(`Node ${process.version}, ${os.cpus().length} CPU (${os.cpus()[0]?.model ?? '?'}), ${os.platform()} ${os.release()}`);
+    lines.push('');
+    lines.push('| path | upload MiB/s | download MiB/s | upload CPU s (client + server) | download CPU s (client + server) |');
+    lines.push('|---|---:|---:|---:|---:|');
+    for (const r of rows) lines.push(`| ${r.path} | ${fmt(r.upload)} | ${fmt(r.download)} | ${r.upCpu} | ${r.downCpu} |`);
+    lines.push(`| ratio ours / raw TCP | ${fmt(ratioUp, 2)}× | ${fmt(ratioDown, 2)}× | | |`);
+    lines.push('');
+    lines.push(`target ≥ ${TARGET_RATIO}× raw TCP: upload ${met(ratioUp)} (${fmt(ratioUp, 2)}×), download ${met(ratioDown)} (${fmt(ratioDown, 2)}×)`);
+    lines.push(
+      `upload detail: chunks stored after ${fmt(ours.chunksMs / 1000, 2)} s (${fmt(mibps(SIZE, ours.chunksMs))} MiB/s), ` +
+        `published after ${fmt(ours.uploadMs / 1000, 2)} s (server's whole-file SHA-256 and publication ${fmt((ours.uploadMs - ours.chunksMs) / 1000, 2)} s)`,
+    );
+    lines.push(
+      `download detail: ${fmt(ours.downloadMs / 1000, 2)} s; a second download with fetch, hashed on the way, took ${fmt(ours.verifiedMs / 1000, 2)} s ` +
+        `(${fmt(mibps(SIZE, ours.verifiedMs))} MiB/s), SHA-256 equal to the original`,
+    );
+    lines.push('');
+    lines.push(`server RSS (VmRSS, MiB, every ${SAMPLE_MS} ms) | start | peak | end | samples`);
+    lines.push(`  idle, before the upload            | ${fmt(ours.idleRss)} |  |  |`);
+    for (const [label, r] of [
+      ['upload', ours.uploadRss],
+      ['download', ours.downloadRss],
+    ] as const) {
+      lines.push(`  during the ${label.padEnd(8)}              | ${fmt(r.start)} | ${fmt(r.peak)} | ${fmt(r.end)} | ${r.samples}`);
+    }
+    const growth = Math.max(ours.uploadRss.peak - ours.uploadRss.start, ours.downloadRss.peak - ours.downloadRss.start);
+    lines.push(`  largest growth during a transfer: ${fmt(growth)} MiB for a ${SIZE_MB} MiB file (${growth < Math.max(64, SIZE_MB / 8) ? 'flat: streamed, not buffered' : 'NOT flat'})`);
+    lines.push('');
+    lines.push('data channel (FT-2 folder transfer vs a bare data channel): not measured yet, comes with FT-2');
+    process.stdout.write(`${lines.join('\n')}\n`);
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    log(`file-transfer benchmark FAILED: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    process.exit(1);
+  },
+);
