@@ -12,10 +12,16 @@ echo "== build web app"
 npm run build --silent >/dev/null
 mapfile -t files < <(find packages apps test -path '*/node_modules' -prune -o -name '*.test.ts' -print | sort)
 echo "== tests (${#files[@]} files)"
-node --import tsx --test --test-reporter=spec --test-concurrency="${TEST_CONCURRENCY:-2}" "${files[@]}"
+summary=$(mktemp)
+node --import tsx --test --test-reporter=spec --test-concurrency="${TEST_CONCURRENCY:-2}" "${files[@]}" | tee "$summary"
+count() { grep -E "^ℹ $1 [0-9]+$" "$summary" | tail -1 | awk '{print $3}'; }
+passed=$(count pass) failed=$(count fail) skipped=$(count skipped)
+rm -f "$summary"
 echo "== benchmark smoke"
 for b in bench/*/smoke.sh; do
   [ -f "$b" ] || continue
   echo "-- $b"
   bash "$b"
 done
+# The test runner's figures again as the last line, after the benchmark output.
+echo "tests: ${passed:-0} passed, ${failed:-0} failed, ${skipped:-0} skipped"
