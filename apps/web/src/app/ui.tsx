@@ -79,3 +79,18 @@ export function Dialog({ title, open, onClose, children }: { title: string; open
     </dialog>
   );
 }
+
+/** The footer of a form dialog: Cancel, then the submit button. */
+export function DialogButtons({ onCancel, submitLabel, busy }: { onCancel(): void; submitLabel: string; busy: boolean }) {
+  const t = useT();
+  return (
+    <div className="row end">
+      <button type="button" className="secondary" onClick={onCancel}>
+        {t('common.cancel')}
+      </button>
+      <button type="submit" disabled={busy}>
+        {submitLabel}
+      </button>
+    </div>
+  );
+}

@@ -5,7 +5,7 @@ import { customerShares, pendingConsents, type SessionView } from '@rs/protocol'
 import { errorText } from '../app/api.js';
 import { Notice } from '../app/ui.js';
 import { useT } from '../i18n/index.js';
-import { captureFor } from './capture.js';
+import { captureFor, mediaErrorText } from './capture.js';
 import { canShareFolder, pickFolder, pickedFolders } from '../folder/pickFolder.js';
 import { useNow } from './useNow.js';
 
@@ -52,7 +52,7 @@ export function ConsentPrompt({ view, me, client, controller }: { view: SessionV
       await client.request({ type: 'consent.answer', requestId: request.requestId, accept });
     } catch (err) {
       unbind?.();
-      setError(err instanceof Error && !('code' in err) ? t('media.captureFailed', { message: err.message }) : errorText(err, t));
+      setError(mediaErrorText(err, t));
       if (accept) await client.request({ type: 'consent.answer', requestId: request.requestId, accept: false }).catch(() => undefined);
     } finally {
       setBusy(false);

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { SessionClient } from '@rs/client';
 import type { DisplayMode, SessionView } from '@rs/protocol';
-import { Dialog, Notice } from '../app/ui.js';
+import { Dialog, Notice, DialogButtons } from '../app/ui.js';
 import { useAction } from '../app/useAction.js';
 import { useT } from '../i18n/index.js';
 
@@ -34,14 +34,7 @@ export function SessionOptions({ view, client, open, onClose }: { view: SessionV
           ))}
         </fieldset>
         {error && <Notice kind="error">{error}</Notice>}
-        <div className="row end">
-          <button type="button" className="secondary" onClick={onClose}>
-            {t('common.cancel')}
-          </button>
-          <button type="submit" disabled={busy}>
-            {t('inviteDialog.ok')}
-          </button>
-        </div>
+        <DialogButtons onCancel={onClose} submitLabel={t('inviteDialog.ok')} busy={busy} />
       </form>
     </Dialog>
   );

@@ -5,7 +5,7 @@ import { SHARING_KINDS, activeActivities, currentCustomerId, type ConsentKind, t
 import { errorText } from '../app/api.js';
 import { Notice } from '../app/ui.js';
 import { useT } from '../i18n/index.js';
-import { captureFor } from './capture.js';
+import { captureFor, mediaErrorText } from './capture.js';
 
 /**
  * Desktop and Application tabs (DSK-1/3, APP-1/3) for the rep in control.
@@ -67,7 +67,7 @@ export function ShareTab({
         held.current.stream.getTracks().forEach((tr) => tr.stop());
         held.current = null;
       }
-      setError(err instanceof Error && !('code' in err) ? t('media.captureFailed', { message: err.message }) : errorText(err, t));
+      setError(mediaErrorText(err, t));
     } finally {
       setBusy(false);
     }

@@ -5,7 +5,7 @@ import { activeActivities, type SessionView } from '@rs/protocol';
 import { errorText } from '../app/api.js';
 import { Notice } from '../app/ui.js';
 import { useT } from '../i18n/index.js';
-import { camera, devices } from './capture.js';
+import { camera, devices, mediaErrorText } from './capture.js';
 
 /** VID-1: send your camera to everyone; choose the camera; turn it off. */
 export function VideoControls({ view, me, client, controller }: { view: SessionView; me: string | null; client: SessionClient | null; controller: MediaController | null }) {
@@ -31,7 +31,7 @@ export function VideoControls({ view, me, client, controller }: { view: SessionV
       await client.request({ type: 'activity.start', kind: 'video' });
     } catch (err) {
       unbind?.();
-      setError(err instanceof Error && !('code' in err) ? t('media.captureFailed', { message: err.message }) : errorText(err, t));
+      setError(mediaErrorText(err, t));
     } finally {
       setBusy(false);
     }

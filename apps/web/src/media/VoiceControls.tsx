@@ -5,7 +5,7 @@ import { activeActivities, type SessionView } from '@rs/protocol';
 import { errorText } from '../app/api.js';
 import { Notice } from '../app/ui.js';
 import { useT } from '../i18n/index.js';
-import { devices, microphone } from './capture.js';
+import { devices, microphone, mediaErrorText } from './capture.js';
 
 /** AUD-1: start (rep in control), join, mute, leave a voice call; choose microphone and speaker. */
 export function VoiceControls({
@@ -54,7 +54,7 @@ export function VoiceControls({
       await intent();
     } catch (err) {
       unbind?.();
-      setError(err instanceof Error && !('code' in err) ? t('media.captureFailed', { message: err.message }) : errorText(err, t));
+      setError(mediaErrorText(err, t));
     } finally {
       setBusy(false);
     }

@@ -1,3 +1,5 @@
+import { errorText } from '../app/api.js';
+import type { Translate } from '../i18n/index.js';
 import type { ConsentKind } from '@rs/protocol';
 
 /**
@@ -30,4 +32,12 @@ export async function devices(kind: MediaDeviceKind): Promise<MediaDeviceInfo[]>
   } catch {
     return [];
   }
+}
+
+/**
+ * A failure of the browser's capture (permission, picker cancelled) says so;
+ * anything else is a server or connection error with its own text.
+ */
+export function mediaErrorText(err: unknown, t: Translate): string {
+  return err instanceof Error && !('code' in err) ? t('media.captureFailed', { message: err.message }) : errorText(err, t);
 }

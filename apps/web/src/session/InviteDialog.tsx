@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import type { InviteResult } from '@rs/protocol';
 import { api } from '../app/api.js';
-import { Check, Dialog, Field, Notice } from '../app/ui.js';
+import { Check, Dialog, Field, Notice, DialogButtons } from '../app/ui.js';
 import { useAction } from '../app/useAction.js';
 import { useI18n } from '../i18n/index.js';
 
@@ -66,14 +66,7 @@ export function InviteDialog({ sessionId, open, onClose }: { sessionId: string; 
           <Field label={t('inviteDialog.email')} type="email" required data-autofocus value={email} onChange={(e) => setEmail(e.target.value)} />
           <Check label={t('inviteDialog.ownProgram')} checked={own} onChange={(e) => setOwn(e.target.checked)} />
           {error && <Notice kind="error">{error}</Notice>}
-          <div className="row end">
-            <button type="button" className="secondary" onClick={close}>
-              {t('common.cancel')}
-            </button>
-            <button type="submit" disabled={busy}>
-              {t('inviteDialog.ok')}
-            </button>
-          </div>
+          <DialogButtons onCancel={close} submitLabel={t('inviteDialog.ok')} busy={busy} />
         </form>
       )}
     </Dialog>

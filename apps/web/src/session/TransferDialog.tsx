@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import type { SessionClient } from '@rs/client';
 import { presentParticipants, type SessionView } from '@rs/protocol';
-import { Dialog, Notice } from '../app/ui.js';
+import { Dialog, Notice, DialogButtons } from '../app/ui.js';
 import { useAction } from '../app/useAction.js';
 import { useT } from '../i18n/index.js';
 
@@ -63,14 +63,7 @@ export function TransferDialog({
             ))}
           </fieldset>
           {error && <Notice kind="error">{error}</Notice>}
-          <div className="row end">
-            <button type="button" className="secondary" onClick={onClose}>
-              {t('common.cancel')}
-            </button>
-            <button type="submit" disabled={busy}>
-              {t('transferDialog.submit')}
-            </button>
-          </div>
+          <DialogButtons onCancel={onClose} submitLabel={t('transferDialog.submit')} busy={busy} />
         </form>
       )}
     </Dialog>
