@@ -28,6 +28,7 @@ import WebSocket from 'ws';
 import { ApiClient, uploadFile } from '@rs/client';
 import { type UploadInfo } from '@rs/protocol';
 import { signIn } from '../../test/support/http.js';
+import { option, rssBytes } from '../support/proc.js';
 import { startServer, type RunningServer } from '../../test/support/server.js';
 import { sessionClient, waitForView } from '../../test/support/ws.js';
 
@@ -37,14 +38,6 @@ const MiB = 1024 * 1024;
 
 // ---------------------------------------------------------------- options
 
-function option(name: string, fallback: number): number {
-  for (const arg of process.argv.slice(2)) {
-    const m = /^(?:--)?([A-Za-z_]+)=(.*)$/.exec(arg);
-    if (m && m[1]!.toUpperCase() === name) return Number(m[2]);
-  }
-  const env = process.env[name];
-  return env !== undefined && env !== '' ? Number(env) : fallback;
-}
 
 const SIZE_MB = option('SIZE_MB', 1024);
 /** RSS sampling period of the server process. */
@@ -57,16 +50,11 @@ const SIZE = SIZE_MB * MiB;
 // ---------------------------------------------------------------- helpers
 
 const mibps = (bytes: number, ms: number) => bytes / MiB / (ms / 1000);
+/** Resident memory in MiB. */
+const rssMiB = (pid: number) => rssBytes(pid) / MiB;
 const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '—');
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
-/** Resident memory of a process in MiB, from /proc/<pid>/status (VmRSS). */
-function rssMiB(pid: number): number {
-  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
-  if (!m) throw new Error(`no VmRSS for ${pid}`);
-  return Number(m[1]) / 1024;
-}
 
 const CLK_TCK = (() => {
   try {

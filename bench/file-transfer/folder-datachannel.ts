@@ -26,18 +26,11 @@ import { fileURLToPath } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from '../../test/support/browser.js';
 import { ADMIN, startServer } from '../../test/support/server.js';
+import { option } from '../support/proc.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const PAGE_JS = path.join(HERE, 'folder-datachannel.page.js');
 
-function option(name: string, fallback: number): number {
-  for (const arg of process.argv.slice(2)) {
-    const m = /^(?:--)?([A-Za-z_]+)=(.*)$/.exec(arg);
-    if (m && m[1]!.toUpperCase() === name) return Number(m[2]);
-  }
-  const env = process.env[name];
-  return env !== undefined && env !== '' ? Number(env) : fallback;
-}
 
 const FOLDER_MB = option('FOLDER_MB', 256);
 const RUNS = option('RUNS', 3);

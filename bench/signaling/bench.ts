@@ -18,6 +18,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { PROTOCOL_VERSION, type ClientMessage } from '@rs/protocol';
+import { option, rssBytes } from '../support/proc.js';
 import { signIn } from '../../test/support/http.js';
 import { freePort } from '../../test/support/ports.js';
 import { startServer } from '../../test/support/server.js';
@@ -27,15 +28,6 @@ const ROOT = path.resolve(HERE, '../..');
 
 // ---------------------------------------------------------------- options
 
-function option(name: string, fallback: number): number {
-  const key = name.toLowerCase();
-  for (const arg of process.argv.slice(2)) {
-    const m = /^(?:--)?([A-Za-z_]+)=(.*)$/.exec(arg);
-    if (m && m[1]!.toLowerCase() === key) return Number(m[2]);
-  }
-  const env = process.env[name];
-  return env !== undefined && env !== '' ? Number(env) : fallback;
-}
 
 const opts = {
   participants: Math.max(2, 2 * Math.ceil(option('PARTICIPANTS', 2000) / 2)),
@@ -68,13 +60,6 @@ const CLK_TCK = (() => {
   }
 })();
 
-/** Resident memory of a process in bytes (VmRSS). */
-function rssOf(pid: number): number {
-  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
-  if (!m) throw new Error(`no VmRSS for ${pid}`);
-  return Number(m[1]) * 1024;
-}
 
 /** CPU time (user + system) a process has used, in seconds. */
 function cpuOf(pid: number): number {
@@ -371,7 +356,7 @@ async function run(make: () => Promise<Target & { setupSeconds: number }>): Prom
   const stats: Stats = { sent: 0, delivered: 0, errors: 0, errorSamples: [], acks: 0, latencies: [], windowStart: Infinity, closing: false, windowOpen: false, deliveredInWindow: 0 };
   try {
     await settle(target.pid);
-    const rssBefore = rssOf(target.pid);
+    const rssBefore = rssBytes(target.pid);
 
     // Connect in batches, so that the OS (listen backlog, SYN queue) is not overwhelmed.
     const peers: (readonly [Peer, Peer])[] = [];
@@ -394,7 +379,7 @@ async function run(make: () => Promise<Target & { setupSeconds: number }>): Prom
     const connected = opts.participants - failed;
     // Let connect-time work (presence events, history) finish before measuring memory and chatting.
     await settle(target.pid);
-    const rssConnected = rssOf(target.pid);
+    const rssConnected = rssBytes(target.pid);
 
     // Chat: message m goes out at t0 + m * gap, from session m % S; rep and customer take turns.
     const total = Math.round((opts.warmup + opts.duration) * opts.rate * sessions);
@@ -448,7 +433,7 @@ async function run(make: () => Promise<Target & { setupSeconds: number }>): Prom
         progressAt = performance.now();
       }
     }
-    const rssEnd = rssOf(target.pid);
+    const rssEnd = rssBytes(target.pid);
 
     const windowSeconds = (windowEnd - stats.windowStart) / 1000;
     const lat = Float64Array.from(stats.latencies).sort();
