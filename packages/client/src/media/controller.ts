@@ -191,6 +191,11 @@ export class MediaController {
     return a.kind === 'voice' ? me < remote : a.sharer === me;
   }
 
+  /** The offering side can offer once it has what it sends; a folder sends no media, only its data channel. */
+  private canOffer(a: ActivityView): boolean {
+    return a.kind === 'folder' || this.local.has(a.activityId);
+  }
+
   /** Whether this participant sends media in the activity. */
   private sends(a: ActivityView): boolean {
     const me = this.me;
@@ -273,8 +278,7 @@ export class MediaController {
       for (const remote of this.peersOf(a, view)) {
         const key = `${a.activityId}:${remote}`;
         if (this.isOfferer(a, remote)) {
-          // A folder sends no media: its offers need no local stream.
-          if ((a.kind === 'folder' || this.local.has(a.activityId)) && this.queuedWants.get(a.activityId)?.delete(remote)) this.serveWant(a, remote);
+          if (this.canOffer(a) && this.queuedWants.get(a.activityId)?.delete(remote)) this.serveWant(a, remote);
         } else if (!this.links.has(key) && !this.wanted.has(key)) {
           this.wanted.add(key);
           this.client.sendSignal(a.activityId, remote, { kind: 'want' });
@@ -413,7 +417,7 @@ export class MediaController {
       switch (p.kind) {
         case 'want':
           if (!this.isOfferer(a, s.from)) return;
-          if (a.kind === 'folder' || this.local.has(a.activityId)) this.serveWant(a, s.from);
+          if (this.canOffer(a)) this.serveWant(a, s.from);
           else {
             let set = this.queuedWants.get(a.activityId);
             if (!set) this.queuedWants.set(a.activityId, (set = new Set()));
