@@ -15,6 +15,10 @@ import { openDatabase } from './db/database.js';
 import { Kv } from './db/kv.js';
 import { OpenApiRegistry } from './http/openapi.js';
 import { defineRoute } from './http/route.js';
+import { registerAcdGateway } from './modules/acd/gateway.js';
+import { registerAcdRoutes } from './modules/acd/routes.js';
+import { AcdService } from './modules/acd/service.js';
+import { AcdStore } from './modules/acd/store.js';
 import { registerAuthRoutes } from './modules/auth/routes.js';
 import { AuthService } from './modules/auth/service.js';
 import { createMetrics } from './modules/health/metrics.js';
@@ -48,14 +52,17 @@ export interface Server {
   close(): Promise<void>;
 }
 
+const csp = (frameAncestors: string) =>
+  `default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self' ws: wss:; frame-ancestors ${frameAncestors}; base-uri 'none'; form-action 'self'`;
 const SECURITY_HEADERS = {
   'x-content-type-options': 'nosniff',
   // Invitation tokens live in URLs: never leak them to other sites.
   'referrer-policy': 'no-referrer',
   'x-frame-options': 'DENY',
-  'content-security-policy':
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+  'content-security-policy': csp("'none'"),
 };
+/** ACD-1: the hosted help page opens in a frame on the sites the admin allowed, and nowhere else. */
+const isHelpPage = (url: string) => url.startsWith('/help/');
 
 function errorBody(e: RsError): ErrorBody {
   return { error: { code: e.code, message: e.message, ...(e.issues ? { issues: e.issues } : {}) } };
@@ -122,8 +129,13 @@ export async function buildServer(config: Config): Promise<Server> {
     if (e.code === 'RS_ERR_RATE_LIMITED') reply.header('retry-after', '60');
     reply.code(e.status).send(errorBody(e));
   });
-  app.addHook('onSend', async (_req, reply, payload) => {
+  app.addHook('onSend', async (req, reply, payload) => {
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) reply.header(k, v);
+    if (req.method === 'GET' && isHelpPage(req.url)) {
+      const { acdAllowedOrigins } = await ctx.settings.get();
+      reply.removeHeader('x-frame-options');
+      reply.header('content-security-policy', csp(["'self'", ...acdAllowedOrigins].join(' ')));
+    }
     return payload;
   });
   app.addHook('onResponse', async (_req, reply) => {
@@ -147,6 +159,19 @@ export async function buildServer(config: Config): Promise<Server> {
     if (envelopes.some((e) => e.event.type === 'control.transferred')) void files.cancelRepUploads(sessionId).catch(() => undefined);
   });
   registerGateway(app, { engine, store, tokens: sessions.tokens, metrics, ice: config.ice, consentTtlMs: config.consentTtlMs });
+  const acd = new AcdService({
+    store: new AcdStore(db, opened.dialect),
+    sessions,
+    settings: ctx.settings,
+    users,
+    bus,
+    mailer,
+    secret,
+    publicUrl: config.publicUrl,
+  });
+  registerAcdRoutes(ctx, acd);
+  registerAcdGateway(app, { acd, bus, auth });
+  engine.onAppended((sessionId, envelopes) => void acd.onSessionEvents(sessionId, envelopes).catch(() => undefined));
   const disarmConsentTimers = armConsentTimers(engine);
 
   defineRoute(app, ctx, {
@@ -196,6 +221,7 @@ export async function buildServer(config: Config): Promise<Server> {
     graceSeconds: async () => (await ctx.settings.get()).reconnectGraceSeconds,
     intervalMs: config.sweepIntervalMs,
   });
+  acd.dispatcher.start(Math.min(1000, config.sweepIntervalMs), async () => (await ctx.settings.get()).reconnectGraceSeconds);
   const retention = setInterval(() => void files.sweepRetention().catch(() => undefined), 60_000);
   retention.unref();
 
@@ -207,6 +233,8 @@ export async function buildServer(config: Config): Promise<Server> {
     },
     async close() {
       sweeper.stop();
+      acd.dispatcher.stop();
+      await acd.dispatcher.idle();
       clearInterval(retention);
       disarmConsentTimers();
       await app.close();

@@ -217,6 +217,9 @@ describe('with the admin from the environment', () => {
       maxSessionMegabytes: 50,
       customerUploads: false,
       fileRetentionHours: 2,
+      acdOfferSeconds: 15,
+      acdAllowedOrigins: ['https://shop.example.com', 'http://127.0.0.1:8080'],
+      acdServiceLevelSeconds: 30,
     };
     const put = await rawAs(server.url, admin.api, 'PUT', '/api/settings', { body: next });
     assert.equal(put.status, 200, put.text);
@@ -229,6 +232,8 @@ describe('with the admin from the environment', () => {
       [{ ...next, sessionMode: 'many' }, ['sessionMode']],
       [{ ...next, reconnectGraceSeconds: 1 }, ['reconnectGraceSeconds']],
       [{ ...next, colour: 'blue' }, []],
+      [{ ...next, acdAllowedOrigins: ['https://shop.example.com/path'] }, ['acdAllowedOrigins.0']],
+      [{ ...next, acdOfferSeconds: 0 }, ['acdOfferSeconds']],
       [{ sessionMode: 'single' }, ['console', 'maxCustomersPerRep']],
     ];
     for (const [body, paths] of invalid) {

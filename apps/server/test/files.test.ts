@@ -3,6 +3,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { ApiClient, uploadFile } from '@rs/client';
 import { RsError, UPLOAD_CHUNK_BYTES, type UploadInfo } from '@rs/protocol';
@@ -10,9 +11,16 @@ import { startServer, type RunningServer } from '../../../test/support/server.js
 import { createRep, signIn } from '../../../test/support/http.js';
 import { sessionClient, waitForView } from '../../../test/support/ws.js';
 import { sanitizeFileName } from '../src/modules/files/sanitize.js';
+import { ChunkError, FileStorage } from '../src/modules/files/storage.js';
 import { parseRange } from '../src/modules/files/routes.js';
 
 const sha = (b: Uint8Array) => crypto.createHash('sha256').update(b).digest('hex');
+/** The chunk-list hash of CompleteUploadBody, computed independently: SHA-256 over the chunks' raw SHA-256 digests. */
+const chunkList = (b: Uint8Array) => {
+  const list = crypto.createHash('sha256');
+  for (let at = 0; at < b.length; at += UPLOAD_CHUNK_BYTES) list.update(crypto.createHash('sha256').update(b.subarray(at, at + UPLOAD_CHUNK_BYTES)).digest());
+  return list.digest('hex');
+};
 const fileOf = (bytes: Uint8Array, name: string) => new File([bytes as Uint8Array<ArrayBuffer>], name, { lastModified: 1_700_000_000_000 });
 
 let server: RunningServer;
@@ -59,9 +67,10 @@ describe('FT-1 basic file transfer', () => {
       const progress: number[] = [];
       const info = await uploadFile({ api, sessionId, file: fileOf(bytes, `f${size}.bin`), direction: 'to_customers', onProgress: (p) => progress.push(p.sent) });
       assert.equal(info.state, 'ready', info.message);
+      assert.equal(info.sha256, sha(bytes), 'the server computed the whole file’s SHA-256');
       assert.equal(progress.at(-1), size, 'progress reaches the whole size');
       const v = await waitForView(customer, (view) => view.files[info.fileId] !== undefined);
-      assert.equal(v.files[info.fileId]?.sha256, sha(bytes), 'the customer sees the file with its checksum');
+      assert.equal(v.files[info.fileId]?.sha256, sha(bytes), 'the customer sees the file with its SHA-256');
       const res = await download(customerApi, sessionId, info.fileId);
       assert.equal(res.status, 200);
       assert.match(res.headers.get('content-disposition') ?? '', /^attachment;/);
@@ -105,6 +114,62 @@ describe('FT-1 basic file transfer', () => {
     rep.close();
   });
 
+  test('a connection cut in the middle of a chunk: the partial chunk is dropped, the chunk sent again, and the file completes intact', async () => {
+    const { sessionId, rep, ticket } = await sessionWithCustomer();
+    const bytes = crypto.randomBytes(UPLOAD_CHUNK_BYTES * 2 + 777);
+    let puts = 0;
+    let cut = false;
+    // The second PUT sends half its chunk, then the connection breaks.
+    const cutting: typeof fetch = async (input, init) => {
+      if (init?.method === 'PUT' && ++puts === 2) {
+        const chunk = init.body as Uint8Array;
+        const body = new ReadableStream<Uint8Array>({
+          start: (c) => c.enqueue(chunk.slice(0, chunk.length >> 1)),
+          pull: (c) =>
+            new Promise<void>((resolve) =>
+              setTimeout(() => {
+                cut = true;
+                c.error(new Error('connection cut'));
+                resolve();
+              }, 100),
+            ),
+        });
+        return fetch(input, { ...init, body, duplex: 'half' } as RequestInit);
+      }
+      return fetch(input, init);
+    };
+    const api = new ApiClient(server.url, cutting, () => ({ 'x-participant-token': ticket.token }));
+    const retries: number[] = [];
+    const info = await uploadFile({ api, sessionId, file: fileOf(bytes, 'cut.bin'), direction: 'to_reps', onRetry: (r) => retries.push(r.attempt), sleep: async () => undefined });
+    assert.ok(cut, 'the connection was cut');
+    assert.ok(retries.length >= 1, 'the chunk was sent again');
+    assert.equal(info.state, 'ready', info.message);
+    assert.equal(info.sha256, sha(bytes));
+    const res = await download(api, sessionId, info.fileId);
+    assert.equal(sha(new Uint8Array(await res.arrayBuffer())), sha(bytes), 'the stored file is the original');
+    rep.close();
+  });
+
+  test('an upload resumed after a server restart is checked by reading the stored file', async () => {
+    const { api, sessionId, rep } = await sessionWithCustomer();
+    const bytes = crypto.randomBytes(UPLOAD_CHUNK_BYTES + 4321);
+    const file = fileOf(bytes, 'restart.bin');
+    const ac = new AbortController();
+    await assert.rejects(
+      uploadFile({ api, sessionId, file, direction: 'to_customers', signal: ac.signal, onProgress: (p) => p.sent >= UPLOAD_CHUNK_BYTES && ac.abort() }),
+      (e: RsError) => e.code === 'RS_ERR_INVALID_STATE',
+    );
+    rep.close();
+    // The process that received the first chunk is gone (and its running digests with it).
+    await server.stop();
+    server = await server.restart();
+    const first: number[] = [];
+    const info = await uploadFile({ api, sessionId, file, direction: 'to_customers', onProgress: (p) => first.push(p.sent) });
+    assert.equal(first[0], UPLOAD_CHUNK_BYTES, 'resumed after the chunk the server had');
+    assert.equal(info.state, 'ready', info.message);
+    assert.equal(info.sha256, sha(bytes));
+  });
+
   test('a tampered chunk is detected and not stored', async () => {
     const { api, sessionId, rep } = await sessionWithCustomer();
     const bytes = crypto.randomBytes(1000);
@@ -116,12 +181,54 @@ describe('FT-1 basic file transfer', () => {
       (e: RsError) => e.code === 'RS_ERR_VALIDATION' && /checksum/.test(e.message),
     );
     assert.equal((await api.get<UploadInfo>(`/api/sessions/${sessionId}/files/${up.fileId}`)).receivedBytes, 0, 'nothing of the bad chunk was kept');
-    // A whole file whose bytes differ from the announced SHA-256 is refused at completion.
+    // A chunk sent without its SHA-256 is stored unchecked; the file's bytes differ from the uploader's, so
+    // the chunk-list hash of the original does not match at completion: refused, deleted, never published.
     await api.request('PUT', `/api/sessions/${sessionId}/files/${up.fileId}/content?offset=0`, tampered, { 'content-type': 'application/octet-stream' });
-    const done = await api.post<UploadInfo>(`/api/sessions/${sessionId}/files/${up.fileId}/complete`, { sha256: sha(bytes) });
+    const done = await api.post<UploadInfo>(`/api/sessions/${sessionId}/files/${up.fileId}/complete`, { chunkListSha256: chunkList(bytes) });
     assert.equal(done.state, 'refused');
     assert.match(done.message ?? '', /damaged/);
+    assert.equal(fs.existsSync(path.join(server.dataDir, 'files', up.fileId)), false, 'the refused file is deleted');
+    await assert.rejects(api.post(`/api/sessions/${sessionId}/files/${up.fileId}/link`, {}), (e: RsError) => e.code === 'RS_ERR_NOT_FOUND');
     rep.close();
+  });
+
+  test('a wrong final hash is refused and nothing is published: not the whole-file SHA-256, not a wrong chunk list', async () => {
+    const { api, sessionId, rep, ticket } = await sessionWithCustomer();
+    const customer = sessionClient(server.wsUrl, ticket).connect();
+    const bytes = crypto.randomBytes(UPLOAD_CHUNK_BYTES + 10);
+    const wrong = [
+      // The ordinary SHA-256 of the whole file is not the chunk-list hash (two chunks here).
+      sha(bytes),
+      // The chunk-list hash of other bytes.
+      chunkList(crypto.randomBytes(bytes.length)),
+    ];
+    for (const [i, hash] of wrong.entries()) {
+      const up = await api.post<UploadInfo>(`/api/sessions/${sessionId}/files`, { name: `wrong${i}.bin`, size: bytes.length, direction: 'to_customers' });
+      for (let at = 0; at < bytes.length; at += UPLOAD_CHUNK_BYTES) {
+        const chunk = bytes.subarray(at, at + UPLOAD_CHUNK_BYTES);
+        await api.request('PUT', `/api/sessions/${sessionId}/files/${up.fileId}/content?offset=${at}`, chunk, { 'content-type': 'application/octet-stream', 'x-chunk-sha256': sha(chunk) });
+      }
+      const done = await api.post<UploadInfo>(`/api/sessions/${sessionId}/files/${up.fileId}/complete`, { chunkListSha256: hash });
+      assert.equal(done.state, 'refused');
+      assert.match(done.message ?? '', /damaged/);
+      assert.equal(done.sha256, undefined);
+      assert.equal(fs.existsSync(path.join(server.dataDir, 'files', up.fileId)), false, 'the refused file is deleted');
+      await assert.rejects(api.post(`/api/sessions/${sessionId}/files/${up.fileId}/complete`, { chunkListSha256: chunkList(bytes) }), (e: RsError) => e.code === 'RS_ERR_INVALID_STATE');
+    }
+    await assert.rejects(
+      api.post(`/api/sessions/${sessionId}/files/x/complete`, { sha256: sha(bytes) }),
+      (e: RsError) => e.code === 'RS_ERR_VALIDATION',
+      'the old body (sha256 of the whole file) is not accepted',
+    );
+    // A good upload afterwards is published; the refused ones never were.
+    const ok = await uploadFile({ api, sessionId, file: fileOf(bytes, 'right.bin'), direction: 'to_customers' });
+    const v = await waitForView(customer, (view) => view.files[ok.fileId] !== undefined);
+    assert.deepEqual(
+      Object.values(v.files).map((f) => f.name),
+      ['right.bin'],
+    );
+    rep.close();
+    customer.close();
   });
 
   test('an over-limit file is refused before anything is stored', async () => {
@@ -220,5 +327,74 @@ describe('FT-1 basic file transfer', () => {
     const customerApi = new ApiClient(server.url, fetch, () => ({ 'x-participant-token': ticket.token }));
     assert.equal((await download(customerApi, sessionId, published.fileId)).status, 200, 'the published file stays');
     rep.close();
+  });
+});
+
+describe('FT-1 FileStorage digests (whole-file SHA-256 and chunk-list hash)', () => {
+  const C = UPLOAD_CHUNK_BYTES;
+  const dirs: string[] = [];
+  after(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+  const tempDir = () => {
+    const d = fs.mkdtempSync(path.join(os.tmpdir(), 'rs-storage-'));
+    dirs.push(d);
+    return d;
+  };
+  const storageIn = (dir: string) => {
+    const storage = new FileStorage(dir);
+    let fromDisk = 0;
+    const read = storage.digestsFromDisk.bind(storage);
+    storage.digestsFromDisk = (id) => {
+      fromDisk++;
+      return read(id);
+    };
+    return { storage, fromDisk: () => fromDisk };
+  };
+  const put = (s: FileStorage, id: string, bytes: Buffer, offset: number, size: number, chunkSha: string | null = sha(bytes)) =>
+    s.writeChunk(id, offset, Readable.from([bytes]), { sha256: chunkSha, maxBytes: size - offset });
+  const expected = (b: Buffer) => ({ sha256: sha(b), chunkListSha256: chunkList(b) });
+
+  test('whole chunks: the running digests answer without reading the file; a bad or cut chunk does not disturb them', async () => {
+    const dir = tempDir();
+    const { storage, fromDisk } = storageIn(dir);
+    const bytes = crypto.randomBytes(2 * C + 999);
+    await storage.create('f1');
+    assert.equal(await put(storage, 'f1', bytes.subarray(0, C), 0, bytes.length), C);
+    // A damaged chunk is refused and cut off again.
+    const bad = Buffer.from(bytes.subarray(C, 2 * C));
+    bad[5] = bad[5]! ^ 1;
+    await assert.rejects(put(storage, 'f1', bad, C, bytes.length, sha(bytes.subarray(C, 2 * C))), ChunkError);
+    // A connection that breaks in the middle of a chunk.
+    const cut = new Readable({ read() {} });
+    cut.push(bytes.subarray(C, C + 1000));
+    setTimeout(() => cut.destroy(new Error('aborted')), 20);
+    await assert.rejects(storage.writeChunk('f1', C, cut, { sha256: sha(bytes.subarray(C, 2 * C)), maxBytes: bytes.length - C }), /aborted/);
+    assert.equal(await storage.size('f1'), C, 'nothing of the bad chunks kept');
+    await put(storage, 'f1', bytes.subarray(C, 2 * C), C, bytes.length);
+    await put(storage, 'f1', bytes.subarray(2 * C), 2 * C, bytes.length);
+    assert.deepEqual(await storage.digests('f1'), expected(bytes));
+    assert.equal(fromDisk(), 0, 'no second pass over the file');
+    assert.deepEqual(await storage.digestsFromDisk('f1'), expected(bytes), 'reading the file gives the same');
+    // An empty file: the SHA-256 of nothing, both.
+    await storage.create('empty');
+    assert.deepEqual(await storage.digests('empty'), expected(Buffer.alloc(0)));
+  });
+
+  test('after a restart, or with chunks off the 4 MiB grid, the file is read instead, with the same result', async () => {
+    const dir = tempDir();
+    const first = storageIn(dir);
+    const bytes = crypto.randomBytes(2 * C + 5);
+    await first.storage.create('r1');
+    await put(first.storage, 'r1', bytes.subarray(0, C), 0, bytes.length);
+    // A new process on the same folder: nothing in memory about r1.
+    const second = storageIn(dir);
+    await put(second.storage, 'r1', bytes.subarray(C, 2 * C), C, bytes.length);
+    await put(second.storage, 'r1', bytes.subarray(2 * C), 2 * C, bytes.length);
+    assert.deepEqual(await second.storage.digests('r1'), expected(bytes));
+    assert.equal(second.fromDisk(), 1);
+    // 1 MiB PUTs (another client): the chunk list is still over 4 MiB chunks of the file.
+    await second.storage.create('g1');
+    for (let at = 0; at < bytes.length; at += 1 << 20) await put(second.storage, 'g1', bytes.subarray(at, at + (1 << 20)), at, bytes.length);
+    assert.deepEqual(await second.storage.digests('g1'), expected(bytes));
+    assert.equal(second.fromDisk(), 2);
   });
 });

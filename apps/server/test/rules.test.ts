@@ -15,7 +15,7 @@ import {
   type SessionEventEnvelope,
   type SessionView,
 } from '@rs/protocol';
-import { RULES, decide } from '../src/modules/sessions/rules.js';
+import { RULES, decide, decideSessionTransfer, decideTransferAccept } from '../src/modules/sessions/rules.js';
 import { canSee } from '../src/modules/sessions/visibility.js';
 
 // ---------------------------------------------------------------- fixtures
@@ -116,7 +116,7 @@ test('the fixture folds into the intended statuses', () => {
   assert.equal(transferred.primaryId, A.id);
   assert.equal(transferred.participants[P.id]?.role, 'assistant');
   assert.equal(ended.status.state, 'ended');
-  assert.equal(Object.keys(RULES).length, 8, 'a new rule needs its test here');
+  assert.equal(Object.keys(RULES).length, 11, 'a new rule needs its test here');
 });
 
 // ---------------------------------------------------------------- R1..R8
@@ -268,6 +268,89 @@ describe(`R8 ${RULES.R8}`, () => {
   test('everybody else leaves, the former primary included', () => {
     for (const actor of [A, C, C2]) assert.deepEqual(run(open, actor.id, { type: 'session.leave' }), [{ type: 'participant.left', participantId: actor.id }]);
     assert.deepEqual(run(transferred, P.id, { type: 'session.leave' }), [{ type: 'participant.left', participantId: P.id }]);
+  });
+});
+
+const TO_QUEUE = { kind: 'queue', queueId: 'q1', queueName: 'Escalation' } as const;
+function transferAs(view: SessionView, actorId: string, actorIsAgent = true): SessionEvent[] {
+  return decideSessionTransfer({ view, actorId, actorIsAgent, requestId: 'rq1', to: TO_QUEUE, message: 'over to you' });
+}
+function refusesTransfer(view: SessionView, actorId: string, code: ErrorCode, actorIsAgent = true): void {
+  assert.throws(
+    () => transferAs(view, actorId, actorIsAgent),
+    (err: unknown) => err instanceof RsError && err.code === code && err.message.length > 0,
+  );
+}
+/** P transferred the session to a queue and left; nobody has taken it yet. */
+const awaiting = viewOf(...transferAs(open, P.id));
+const NEW_AGENT: ParticipantInfo = { id: 'n1', kind: 'rep', role: 'primary', name: 'Nina New', userId: 'u9' };
+
+describe(`R9 ${RULES.R9}`, () => {
+  test('the primary agent transfers: the transfer is recorded with its message, then they leave', () => {
+    assert.deepEqual(transferAs(open, P.id), [
+      { type: 'session.transferred', by: P.id, requestId: 'rq1', to: TO_QUEUE, message: 'over to you' },
+      { type: 'participant.left', participantId: P.id },
+    ]);
+  });
+  test('a voice call the transferring agent started ends; sharing and video end; a call someone else started goes on without them', () => {
+    const withMedia = viewOf(
+      { type: 'activity.started', activityId: 'v1', kind: 'voice', sharer: P.id },
+      { type: 'voice.joined', activityId: 'v1', participantId: P.id },
+      { type: 'activity.started', activityId: 'cam', kind: 'video', sharer: C.id },
+    );
+    const events = transferAs(withMedia, P.id);
+    assert.deepEqual(
+      events.filter((e) => e.type === 'activity.stopped').map((e) => (e.type === 'activity.stopped' ? e.activityId : '')).sort(),
+      ['cam', 'v1'],
+    );
+    const othersCall = viewOf(
+      { type: 'activity.started', activityId: 'v2', kind: 'voice', sharer: C.id },
+      { type: 'voice.joined', activityId: 'v2', participantId: C.id },
+      { type: 'voice.joined', activityId: 'v2', participantId: P.id },
+    );
+    const e2 = transferAs(othersCall, P.id);
+    assert.ok(e2.some((e) => e.type === 'voice.left' && e.participantId === P.id));
+    assert.ok(!e2.some((e) => e.type === 'activity.stopped' && e.activityId === 'v2'));
+  });
+  test('reps who are not WebACD agents, assistants, customers and a former primary cannot transfer the session', () => {
+    refusesTransfer(open, P.id, 'RS_ERR_FORBIDDEN', false);
+    for (const actor of [A, C]) refusesTransfer(open, actor.id, 'RS_ERR_FORBIDDEN');
+    refusesTransfer(transferred, P.id, 'RS_ERR_FORBIDDEN');
+    refusesTransfer(ended, P.id, 'RS_ERR_SESSION_ENDED');
+  });
+  test('a session without a customer is not transferred', () => {
+    const alone = foldEvents(envelopes([{ type: 'session.started', number: '123456789', primary: P }]))!;
+    refusesTransfer(alone, P.id, 'RS_ERR_INVALID_STATE');
+  });
+});
+
+describe(`R10 ${RULES.R10}`, () => {
+  test('the accepting agent joins as the primary rep and the transfer is marked taken', () => {
+    const events = decideTransferAccept(awaiting, 'rq1', NEW_AGENT);
+    assert.deepEqual(events, [{ type: 'session.transfer.accepted', requestId: 'rq1', participant: NEW_AGENT }]);
+    const after = viewOf(...transferAs(open, P.id), ...events);
+    assert.equal(after.primaryId, NEW_AGENT.id);
+    assert.equal(after.participants[NEW_AGENT.id]?.status, 'admitted');
+    assert.equal(after.sessionTransfers.at(-1)?.acceptedBy, NEW_AGENT.id);
+  });
+  test('it is taken once, and only for the pending transfer', () => {
+    const taken = viewOf(...transferAs(open, P.id), ...decideTransferAccept(awaiting, 'rq1', NEW_AGENT));
+    assert.throws(() => decideTransferAccept(taken, 'rq1', { ...NEW_AGENT, id: 'n2' }), (e: unknown) => e instanceof RsError && e.code === 'RS_ERR_INVALID_STATE');
+    assert.throws(() => decideTransferAccept(awaiting, 'other', NEW_AGENT), (e: unknown) => e instanceof RsError && e.code === 'RS_ERR_INVALID_STATE');
+    assert.throws(() => decideTransferAccept(open, 'rq1', NEW_AGENT), (e: unknown) => e instanceof RsError && e.code === 'RS_ERR_INVALID_STATE');
+  });
+});
+
+describe(`R11 ${RULES.R11}`, () => {
+  test('while the session waits for an agent nobody admits, ends, or transfers control; people still chat', () => {
+    refuses(awaiting, P.id, { type: 'session.end' }, 'RS_ERR_FORBIDDEN');
+    refuses(awaiting, A.id, { type: 'participant.admit', participantId: W.id }, 'RS_ERR_FORBIDDEN');
+    refuses(awaiting, A.id, { type: 'session.end' }, 'RS_ERR_FORBIDDEN');
+    refuses(awaiting, A.id, { type: 'control.transfer', to: A2.id }, 'RS_ERR_FORBIDDEN');
+    assert.equal(run(awaiting, C.id, { type: 'chat.send', text: 'still there?' })[0]?.type, 'chat.message');
+  });
+  test('the customers learn that the session waits, without the message meant for the agents', () => {
+    assert.deepEqual(whoSees({ type: 'session.transferred', by: P.id, requestId: 'rq1', to: TO_QUEUE, message: 'm' }), [P.id, A.id, A2.id]);
   });
 });
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DisplayName, Email, Id, ParticipantKind, ParticipantRole, SessionNumber } from './common.js';
 import { LIMITS } from './limits.js';
 import { FileDirection, FileRemovedReason, Sha256Hex } from './files.js';
+import { ACD_LIMITS } from './acd-limits.js';
 import { ActivityKind, ActivityStopReason, ConsentCloseReason, ConsentKind, DisplayMode } from './media.js';
 
 /**
@@ -10,6 +11,10 @@ import { ActivityKind, ActivityStopReason, ConsentCloseReason, ConsentKind, Disp
  * view with `applyEvent`. Every event carries its sequence number and time in
  * the envelope (`SessionEventEnvelope`).
  */
+/** abandoned: the customer left a transferred session before an agent took it. */
+export const SessionEndReason = z.enum(['ended_by_rep', 'primary_timeout', 'ended_by_admin', 'abandoned']);
+export type SessionEndReason = z.infer<typeof SessionEndReason>;
+
 export const ParticipantInfo = z.object({
   id: Id,
   kind: ParticipantKind,
@@ -20,11 +25,30 @@ export const ParticipantInfo = z.object({
 });
 export type ParticipantInfo = z.infer<typeof ParticipantInfo>;
 
+export const InboundInfo = z.object({
+  requestId: Id,
+  queueId: Id.nullable(),
+  queueName: z.string().nullable(),
+  customerName: DisplayName,
+  email: Email,
+  problem: z.string().max(ACD_LIMITS.problem),
+  pageUrl: z.string().max(2000).optional(),
+});
+export type InboundInfo = z.infer<typeof InboundInfo>;
+
+export const TransferTarget = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('queue'), queueId: Id, queueName: z.string() }),
+  z.object({ kind: z.literal('agents'), agentIds: z.array(Id).min(1), names: z.array(z.string()) }),
+]);
+export type TransferTarget = z.infer<typeof TransferTarget>;
+
 export const SessionEvent = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('session.started'),
     number: SessionNumber,
     primary: ParticipantInfo,
+    /** S-2: an inbound session from a WebACD queue, with the entry form's answers. */
+    inbound: InboundInfo.optional(),
   }),
   /** A customer who joined by number and waits for a rep to admit them. */
   z.object({ type: z.literal('participant.waiting'), participant: ParticipantInfo }),
@@ -94,10 +118,24 @@ export const SessionEvent = z.discriminatedUnion('type', [
     direction: FileDirection,
   }),
   z.object({ type: z.literal('file.removed'), fileId: Id, reason: FileRemovedReason }),
+  /**
+   * SES-4: the primary rep handed the session to a queue or to agents and
+   * leaves; the session waits without a primary until an agent accepts it.
+   * Only reps see it (the message is for the next agent).
+   */
+  z.object({
+    type: z.literal('session.transferred'),
+    by: Id,
+    requestId: Id,
+    to: TransferTarget,
+    message: z.string().max(ACD_LIMITS.transferMessage),
+  }),
+  /** The agent who accepted the transferred session joins as its primary rep. */
+  z.object({ type: z.literal('session.transfer.accepted'), requestId: Id, participant: ParticipantInfo }),
   z.object({
     type: z.literal('session.ended'),
     by: Id.optional(),
-    reason: z.enum(['ended_by_rep', 'primary_timeout', 'ended_by_admin']),
+    reason: SessionEndReason,
   }),
 ]);
 export type SessionEvent = z.infer<typeof SessionEvent>;

@@ -5,7 +5,12 @@ import { Id } from './common.js';
 export const FileDirection = z.enum(['to_customers', 'to_reps']);
 export type FileDirection = z.infer<typeof FileDirection>;
 
-/** Chunks of an upload; each carries its own SHA-256 so a bad chunk is refused at once. */
+/**
+ * Chunks of an upload; each carries its own SHA-256 (`x-chunk-sha256`) so a
+ * bad chunk is refused at once. The file's chunks for the chunk-list hash
+ * (CompleteUploadBody) are the pieces of this size from byte 0, the last one
+ * shorter, whatever sizes the PUT requests had.
+ */
 export const UPLOAD_CHUNK_BYTES = 4 * 1024 * 1024;
 
 export const Sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 in lowercase hex');
@@ -27,10 +32,24 @@ export const UploadInfo = z.object({
   chunkBytes: z.number().int(),
   state: z.enum(['uploading', 'ready', 'refused', 'cancelled']),
   message: z.string().optional(),
+  /** Once ready: the SHA-256 of the whole file as the server stored it (also in the session's file list), for downloaders to check. */
+  sha256: Sha256Hex.optional(),
 });
 export type UploadInfo = z.infer<typeof UploadInfo>;
 
-export const CompleteUploadBody = z.object({ sha256: Sha256Hex });
+/**
+ * Finishing an upload. `chunkListSha256` is the "chunk-list hash": the
+ * SHA-256 over the concatenation of the raw 32-byte SHA-256 digests of the
+ * file's chunks, in order — chunk i being bytes [i·C, min((i+1)·C, size))
+ * with C = UPLOAD_CHUNK_BYTES (4 MiB, `chunkBytes` of UploadInfo); an empty
+ * file has no chunks, so its chunk-list hash is the SHA-256 of nothing.
+ * The client gets each chunk's digest from Web Crypto anyway (for
+ * `x-chunk-sha256`), which cannot hash incrementally; the server recomputes
+ * the same over what it stored, refuses the file on a mismatch, and computes
+ * the whole file's ordinary SHA-256 itself (UploadInfo.sha256, `file.published`).
+ */
+export const CompleteUploadBody = z.object({ chunkListSha256: Sha256Hex });
+export type CompleteUploadBody = z.infer<typeof CompleteUploadBody>;
 
 export const DownloadLink = z.object({ url: z.string(), expiresAt: z.string() });
 export type DownloadLink = z.infer<typeof DownloadLink>;

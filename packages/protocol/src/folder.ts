@@ -23,6 +23,29 @@ export const RELAY_CHUNK_BYTES = 32 * 1024;
 
 const TransferId = z.number().int().min(1).max(2 ** 31);
 
+/**
+ * The largest text message either transport carries: the relay's limit for
+ * a signal's `data` (SignalPayload). On a data channel, where the SCTP
+ * message limit (256 KiB in Chromium) would allow more, a larger text frame
+ * is dropped unparsed just the same.
+ */
+export const FOLDER_TEXT_MAX_CHARS = 60_000;
+
+/**
+ * Folder listings go in pages (`entries` with `page` 0, 1, 2, … and `more`
+ * on all but the last): at most FOLDER_PAGE_ENTRIES entries, and the host
+ * starts a new page before the entries' JSON passes FOLDER_PAGE_BYTES
+ * (UTF-8). That keeps every page well under the relay's limits even with
+ * each quote escaped once more in the signal frame (≤ 2 × 24 KiB + the
+ * frame's fields < LIMITS.frameBytes), and far under a data channel's.
+ */
+export const FOLDER_PAGE_ENTRIES = 500;
+export const FOLDER_PAGE_BYTES = 24 * 1024;
+/** Pages the host sends before the rep acknowledges them (`ack` with `received` = pages received). */
+export const FOLDER_PAGE_WINDOW = 4;
+/** A folder with more entries is not listed (the host answers with an error, the rep stops assembling there). */
+export const FOLDER_LIST_MAX_ENTRIES = 100_000;
+
 export const FolderEntry = z.object({
   name: z.string().max(255),
   kind: z.enum(['file', 'directory']),
@@ -33,7 +56,15 @@ export type FolderEntry = z.infer<typeof FolderEntry>;
 
 export const FolderMessage = z.discriminatedUnion('op', [
   z.object({ op: z.literal('list'), id: TransferId, path: FolderPath }),
-  z.object({ op: z.literal('entries'), id: TransferId, folder: z.string().max(255), entries: z.array(FolderEntry).max(10_000) }),
+  /** One page of a listing (see FOLDER_PAGE_ENTRIES); the rep acknowledges pages with `ack` (`received` = pages so far). */
+  z.object({
+    op: z.literal('entries'),
+    id: TransferId,
+    folder: z.string().max(255),
+    page: z.number().int().min(0).max(FOLDER_LIST_MAX_ENTRIES),
+    more: z.boolean(),
+    entries: z.array(FolderEntry).max(FOLDER_PAGE_ENTRIES),
+  }),
   z.object({ op: z.literal('read'), id: TransferId, path: FolderPath.min(1) }),
   z.object({ op: z.literal('write'), id: TransferId, path: FolderPath, name: PathSegment, size: z.number().int().min(0) }),
   z.object({ op: z.literal('accept'), id: TransferId }),

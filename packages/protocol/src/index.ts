@@ -8,3 +8,4 @@ export * from './rest.js';
 export * from './view.js';
 export * from './ws.js';
 export * from './folder.js';
+export * from './acd.js';

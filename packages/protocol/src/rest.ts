@@ -71,6 +71,12 @@ export const SiteSettings = z
     customerUploads: z.boolean(),
     /** Files are removed this long after their session ended. */
     fileRetentionHours: z.number().int().min(0).max(24 * 365),
+    /** ACD-3: how long an offer rings before it moves to the next agent. */
+    acdOfferSeconds: z.number().int().min(5).max(300),
+    /** ACD-1: origins (scheme://host[:port]) allowed to embed the "Get help" script. */
+    acdAllowedOrigins: z.array(z.url().max(200).regex(/^https?:\/\/[^/]+$/, 'an origin: scheme://host[:port], no path')).max(100),
+    /** Queue report: the target time to answer within (service level). */
+    acdServiceLevelSeconds: z.number().int().min(1).max(3600),
   })
   .strict();
 export type SiteSettings = z.infer<typeof SiteSettings>;
@@ -85,6 +91,9 @@ export const DEFAULT_SITE_SETTINGS: SiteSettings = {
   maxSessionMegabytes: 8192,
   customerUploads: true,
   fileRetentionHours: 24,
+  acdOfferSeconds: 20,
+  acdAllowedOrigins: [],
+  acdServiceLevelSeconds: 60,
 };
 
 export const StartSessionBody = z.object({}).strict();
@@ -160,5 +169,7 @@ export const ActivityRow = z.object({
   customers: z.number().int(),
   transfers: z.number().int(),
   notes: z.string(),
+  /** S-2: the WebACD queue an inbound session came from; null for outbound sessions. */
+  inboundQueue: z.string().nullable(),
 });
 export type ActivityRow = z.infer<typeof ActivityRow>;

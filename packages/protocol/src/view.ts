@@ -1,4 +1,4 @@
-import type { ParticipantInfo, SessionEvent, SessionEventEnvelope } from './events.js';
+import type { InboundInfo, ParticipantInfo, SessionEndReason, SessionEvent, SessionEventEnvelope, TransferTarget } from './events.js';
 import type { ActivityKind, ActivityStopReason, ConsentCloseReason, ConsentKind, DisplayMode } from './media.js';
 
 /**
@@ -36,7 +36,7 @@ export interface SavedNotesView {
 
 export type SessionStatusView =
   | { state: 'open' }
-  | { state: 'ended'; at: string; reason: 'ended_by_rep' | 'primary_timeout' | 'ended_by_admin'; by?: string };
+  | { state: 'ended'; at: string; reason: SessionEndReason; by?: string };
 
 export interface ConsentView {
   requestId: string;
@@ -94,6 +94,21 @@ export interface SessionView {
   selectedCustomerId: string | null;
   displayMode: DisplayMode;
   files: Record<string, FileView>;
+  /** S-2: present for an inbound session (the entry form's answers). */
+  inbound: InboundInfo | null;
+  /** SES-4 session transfers, oldest first; the last one is pending until an agent accepts. Reps only. */
+  sessionTransfers: SessionTransferView[];
+}
+
+export interface SessionTransferView {
+  seq: number;
+  at: string;
+  by: string;
+  requestId: string;
+  to: TransferTarget;
+  message: string;
+  /** The agent who took it; absent while it waits. */
+  acceptedBy?: string;
 }
 
 function participant(info: ParticipantInfo, status: ParticipantStatus, at: string): ParticipantView {
@@ -123,6 +138,8 @@ export function initialView(env: SessionEventEnvelope): SessionView {
     selectedCustomerId: null,
     displayMode: 'standard',
     files: {},
+    inbound: env.event.inbound ?? null,
+    sessionTransfers: [],
   };
 }
 
@@ -257,6 +274,24 @@ export function applyEvent(view: SessionView, env: SessionEventEnvelope): Sessio
       const f = next.files[e.fileId];
       return f ? { ...next, files: { ...next.files, [e.fileId]: { ...f, removed: true } } } : next;
     }
+    case 'session.transferred':
+      return {
+        ...next,
+        sessionTransfers: [
+          ...next.sessionTransfers,
+          { seq: env.seq, at: env.at, by: e.by, requestId: e.requestId, to: e.to, message: e.message },
+        ],
+      };
+    case 'session.transfer.accepted': {
+      const joined = addParticipant(next, participant(e.participant, 'admitted', env.at));
+      const former = next.participants[next.primaryId];
+      const demoted = former ? withParticipant(joined, former.id, { role: 'assistant' }) : joined;
+      return {
+        ...demoted,
+        primaryId: e.participant.id,
+        sessionTransfers: next.sessionTransfers.map((t) => (t.requestId === e.requestId ? { ...t, acceptedBy: e.participant.id } : t)),
+      };
+    }
     case 'session.ended':
       return {
         ...next,
@@ -288,6 +323,15 @@ export function activeActivities(view: SessionView): ActivityView[] {
 
 export function pendingConsents(view: SessionView, now: string): ConsentView[] {
   return Object.values(view.consents).filter((c) => c.state === 'pending' && c.expiresAt > now);
+}
+
+/**
+ * SES-4: the session waits for an agent after a transfer. Derived from the
+ * primary having left (only a transfer lets the primary leave an open
+ * session), so customers, who do not see the transfer itself, know it too.
+ */
+export function awaitingTransfer(view: SessionView): boolean {
+  return view.status.state === 'open' && view.participants[view.primaryId]?.status === 'left';
 }
 
 /** The customer the rep helps: the selected one, else the only (first) admitted customer. */

@@ -7,7 +7,12 @@ import type { SessionEventEnvelope, SignalPayload } from '@rs/protocol';
  */
 export type BusMessage =
   | { kind: 'events'; envelopes: SessionEventEnvelope[] }
-  | { kind: 'signal'; activityId: string; from: string; to: string; payload: SignalPayload };
+  | { kind: 'signal'; activityId: string; from: string; to: string; payload: SignalPayload }
+  /** WebACD: "this agent / request / queue changed"; receivers read the store for what. Channel `acd:<topic>:<id>`. */
+  | { kind: 'acd'; topic: AcdTopic; id: string };
+
+export type AcdTopic = 'agent' | 'request' | 'queue';
+export const acdChannel = (topic: AcdTopic, id: string) => `acd:${topic}:${id}`;
 
 /**
  * Fans session messages out to every server node. A node subscribes to a

@@ -6,6 +6,7 @@ import type { Bus, BusMessage } from './bus.js';
 const Payload = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('events'), envelopes: z.array(SessionEventEnvelope) }),
   z.object({ kind: z.literal('signal'), activityId: z.string(), from: z.string(), to: z.string(), payload: SignalPayload }),
+  z.object({ kind: z.literal('acd'), topic: z.enum(['agent', 'request', 'queue']), id: z.string() }),
 ]);
 const channelOf = (sessionId: string) => `rs:session:${sessionId}`;
 

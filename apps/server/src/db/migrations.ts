@@ -107,6 +107,82 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('files_session').on('files').column('session_id').execute();
     },
   },
+  /** WebACD (ACD-1..5, SES-4): queues, agents, the people waiting, messages left outside business hours. */
+  '0003_acd': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('acd_queues')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('slug', 'text', (c) => c.notNull().unique())
+        .addColumn('routing', 'text', (c) => c.notNull())
+        .addColumn('hours', 'text')
+        .addColumn('overflow_after_seconds', 'integer')
+        .addColumn('overflow_queue_id', 'text')
+        .addColumn('form_text', 'text', (c) => c.notNull())
+        .addColumn('rr_last_user_id', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('acd_queue_agents')
+        .addColumn('queue_id', 'text', (c) => c.notNull().references('acd_queues.id').onDelete('cascade'))
+        .addColumn('user_id', 'text', (c) => c.notNull().references('users.id'))
+        .addPrimaryKeyConstraint('acd_queue_agents_pk', ['queue_id', 'user_id'])
+        .execute();
+      await db.schema.createIndex('acd_queue_agents_user').on('acd_queue_agents').column('user_id').execute();
+      await db.schema
+        .createTable('acd_agents')
+        .addColumn('user_id', 'text', (c) => c.primaryKey().references('users.id'))
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('auto_accept', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('idle_since', 'text', (c) => c.notNull())
+        .addColumn('missed_offer', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+      await db.schema
+        .createTable('acd_requests')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        // Null for a session transferred to chosen agents rather than a queue.
+        .addColumn('queue_id', 'text')
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('email', 'text', (c) => c.notNull())
+        .addColumn('problem', 'text', (c) => c.notNull())
+        .addColumn('page_url', 'text')
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('entered_at', 'text', (c) => c.notNull())
+        .addColumn('queued_at', 'text', (c) => c.notNull())
+        .addColumn('priority_at', 'text', (c) => c.notNull())
+        .addColumn('offer_id', 'text')
+        .addColumn('agent_id', 'text')
+        .addColumn('offered_at', 'text')
+        .addColumn('offer_expires_at', 'text')
+        .addColumn('assigned_at', 'text')
+        .addColumn('ended_at', 'text')
+        .addColumn('session_id', 'text')
+        .addColumn('customer_participant_id', 'text')
+        .addColumn('target_agents', 'text')
+        .addColumn('transfer_from_name', 'text')
+        .addColumn('transfer_message', 'text')
+        .addColumn('overflowed_from', 'text')
+        .addColumn('disconnected_at', 'text')
+        .execute();
+      await db.schema.createIndex('acd_requests_queue').on('acd_requests').columns(['state', 'queue_id', 'priority_at']).execute();
+      await db.schema.createIndex('acd_requests_agent').on('acd_requests').columns(['agent_id', 'state']).execute();
+      await db.schema.createIndex('acd_requests_offer').on('acd_requests').column('offer_id').execute();
+      await db.schema.createIndex('acd_requests_session').on('acd_requests').column('session_id').execute();
+      await db.schema.createIndex('acd_requests_entered').on('acd_requests').column('entered_at').execute();
+      await db.schema
+        .createTable('acd_messages')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('queue_id', 'text', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('email', 'text', (c) => c.notNull())
+        .addColumn('problem', 'text', (c) => c.notNull())
+        .addColumn('page_url', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('acd_messages_created').on('acd_messages').column('created_at').execute();
+    },
+  },
 };
 
 class StaticProvider implements MigrationProvider {

@@ -88,6 +88,80 @@ export interface FilesTable {
   completed_at: string | null;
 }
 
+export interface AcdQueuesTable {
+  id: string;
+  name: string;
+  slug: string;
+  routing: string;
+  /** BusinessHours as JSON; null: always open. */
+  hours: string | null;
+  overflow_after_seconds: number | null;
+  overflow_queue_id: string | null;
+  form_text: string;
+  /** Round robin: the agent who got the last offer of this queue. */
+  rr_last_user_id: string | null;
+  created_at: string;
+}
+
+export interface AcdQueueAgentsTable {
+  queue_id: string;
+  user_id: string;
+}
+
+export interface AcdAgentsTable {
+  user_id: string;
+  status: string;
+  auto_accept: number;
+  /** Longest-idle routing: when the agent became available or last got an offer. */
+  idle_since: string;
+  missed_offer: number;
+}
+
+/**
+ * One entry of a person (or a transferred session) into a queue.
+ * state: waiting → offered → assigned → done | transferred; or abandoned.
+ */
+export interface AcdRequestsTable {
+  id: string;
+  queue_id: string | null;
+  name: string;
+  email: string;
+  problem: string;
+  page_url: string | null;
+  state: string;
+  /** When this entry began (the wait in reports runs from here). */
+  entered_at: string;
+  /** When it entered its current queue (overflow runs from here). */
+  queued_at: string;
+  /** Place in line: a transferred session keeps its original waiting time. */
+  priority_at: string;
+  offer_id: string | null;
+  agent_id: string | null;
+  offered_at: string | null;
+  offer_expires_at: string | null;
+  assigned_at: string | null;
+  ended_at: string | null;
+  session_id: string | null;
+  customer_participant_id: string | null;
+  /** JSON array of user ids: a transfer to chosen agents. */
+  target_agents: string | null;
+  transfer_from_name: string | null;
+  transfer_message: string | null;
+  overflowed_from: string | null;
+  /** The waiting page's socket closed at; null while one is open (or never opened). */
+  disconnected_at: string | null;
+}
+
+export interface AcdMessagesTable {
+  id: string;
+  queue_id: string;
+  name: string;
+  email: string;
+  problem: string;
+  page_url: string | null;
+  created_at: string;
+}
+
 export interface Database {
   users: UsersTable;
   auth_sessions: AuthSessionsTable;
@@ -98,5 +172,10 @@ export interface Database {
   invitations: InvitationsTable;
   outbox: OutboxTable;
   files: FilesTable;
+  acd_queues: AcdQueuesTable;
+  acd_queue_agents: AcdQueueAgentsTable;
+  acd_agents: AcdAgentsTable;
+  acd_requests: AcdRequestsTable;
+  acd_messages: AcdMessagesTable;
   kysely_migration_placeholder: { id: Generated<number> };
 }

@@ -78,13 +78,13 @@ export function registerFileRoutes(ctx: AppContext, files: FileService): void {
   defineRoute(app, ctx, {
     method: 'POST',
     url: '/api/sessions/:id/files/:fileId/complete',
-    summary: 'Finish an upload: the server checks the SHA-256 of the whole file, scans it, and publishes it',
+    summary: "Finish an upload: the server checks the chunk-list hash (SHA-256 over the chunks' SHA-256 digests), scans the file, and publishes it with its SHA-256",
     tag: 'files',
     auth: 'none',
     params: SessionFile,
     body: CompleteUploadBody,
     response: UploadInfo,
-    handler: async ({ params, body, req, user }) => files.complete(params.id, params.fileId, await actorOf(params.id, { req, user }), body.sha256),
+    handler: async ({ params, body, req, user }) => files.complete(params.id, params.fileId, await actorOf(params.id, { req, user }), body.chunkListSha256),
   });
 
   defineRoute(app, ctx, {

@@ -42,6 +42,7 @@ export class FileService {
       chunkBytes: UPLOAD_CHUNK_BYTES,
       state,
       ...(row.message ? { message: row.message } : {}),
+      ...(state === 'ready' && row.sha256 ? { sha256: row.sha256 } : {}),
     };
   }
 
@@ -137,8 +138,12 @@ export class FileService {
     });
   }
 
-  /** Verifies the whole file, runs the scanner, and publishes it to the session. */
-  async complete(sessionId: string, fileId: string, actor: Actor, sha256: string): Promise<UploadInfo> {
+  /**
+   * Verifies the whole file by its chunk-list hash (CompleteUploadBody),
+   * runs the scanner, and publishes it to the session with the SHA-256 of
+   * the whole file as the server stored it.
+   */
+  async complete(sessionId: string, fileId: string, actor: Actor, chunkListSha256: string): Promise<UploadInfo> {
     return this.mutex.run(fileId, async () => {
       const row = await this.row(sessionId, fileId);
       if (row.uploader_id !== actor.participantId) throw RsError.forbidden('Not your upload.');
@@ -147,22 +152,24 @@ export class FileService {
       if (Number(row.received_bytes) !== Number(row.size)) {
         throw RsError.invalidState(`The upload has ${row.received_bytes} of ${row.size} bytes.`);
       }
-      const actual = await this.storage.sha256(fileId);
+      const actual = await this.storage.digests(fileId);
       const refuse = async (message: string) => {
         await this.storage.remove(fileId);
         await this.db.updateTable('files').set({ state: 'refused', message, completed_at: nowIso() }).where('id', '=', fileId).execute();
         return this.info({ ...row, state: 'refused', message });
       };
-      if (actual !== sha256) return refuse('The file arrived damaged (its SHA-256 does not match). Send it again.');
+      if (actual.chunkListSha256 !== chunkListSha256) return refuse('The file arrived damaged (its SHA-256 does not match). Send it again.');
       const verdict = await this.scan(this.storage.pathOf(fileId));
       if (verdict !== 'clean') {
         return refuse(verdict === 'flagged' ? 'The virus scanner flagged this file; it was not offered.' : 'The virus scanner could not check this file; it was not offered.');
       }
+      const sha256 = actual.sha256;
       await this.engine.transact(sessionId, (view) => {
         if (view.status.state === 'ended') throw RsError.sessionEnded();
         return [{ type: 'file.published', fileId, name: row.name, size: Number(row.size), sha256, by: actor.participantId, direction: row.direction as FileDirection }];
       });
       await this.db.updateTable('files').set({ state: 'ready', sha256, completed_at: nowIso() }).where('id', '=', fileId).execute();
+      this.storage.forget(fileId);
       return this.info({ ...row, state: 'ready', sha256 });
     });
   }

@@ -39,7 +39,8 @@ export class ReportService {
         end,
         durationSeconds: end ? Math.round((Date.parse(end) - Date.parse(view.startedAt)) / 1000) : null,
         customers: Object.values(view.participants).filter((p) => p.kind === 'customer' && p.status !== 'waiting' && p.status !== 'denied').length,
-        transfers: view.transfers.length,
+        transfers: view.transfers.length + view.sessionTransfers.length,
+        inboundQueue: view.inbound ? (view.inbound.queueName ?? '') : null,
         notes: view.notes.filter((n) => ids.has(n.by)).at(-1)?.text ?? view.notes.at(-1)?.text ?? '',
       });
     }
@@ -58,6 +59,7 @@ const COLUMNS: [keyof ActivityRow, string][] = [
   ['customers', 'Customers'],
   ['transfers', 'Transfers'],
   ['notes', 'Notes'],
+  ['inboundQueue', 'Inbound queue'],
 ];
 
 function csvCell(value: unknown): string {
@@ -67,8 +69,12 @@ function csvCell(value: unknown): string {
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-export function toCsv(rows: ActivityRow[]): string {
-  const lines = [COLUMNS.map(([, h]) => csvCell(h)).join(',')];
-  for (const r of rows) lines.push(COLUMNS.map(([k]) => csvCell(r[k])).join(','));
+export function csvOf<T>(columns: [keyof T, string][], rows: T[]): string {
+  const lines = [columns.map(([, h]) => csvCell(h)).join(',')];
+  for (const r of rows) lines.push(columns.map(([k]) => csvCell(r[k])).join(','));
   return `${lines.join('\r\n')}\r\n`;
+}
+
+export function toCsv(rows: ActivityRow[]): string {
+  return csvOf(COLUMNS, rows);
 }

@@ -3,6 +3,8 @@ import {
   LIMITS,
   RsError,
   applyEvent,
+  awaitingTransfer,
+  type InboundInfo,
   foldEvents,
   type ParticipantInfo,
   type SessionEvent,
@@ -64,7 +66,10 @@ export class SessionEngine {
   }
 
   /** Starts a session with a fresh 9-digit number, unique among open sessions. */
-  async create(primary: Omit<ParticipantInfo, 'role' | 'id'> & { userId: string }): Promise<{ sessionId: string; number: string; primaryId: string }> {
+  async create(
+    primary: Omit<ParticipantInfo, 'role' | 'id'> & { userId: string },
+    inbound?: InboundInfo,
+  ): Promise<{ sessionId: string; number: string; primaryId: string }> {
     const sessionId = newId(12);
     const primaryId = newId(9);
     for (let attempt = 0; attempt < 20; attempt++) {
@@ -73,7 +78,7 @@ export class SessionEngine {
       const first: SessionEventEnvelope = {
         seq: 1,
         at,
-        event: { type: 'session.started', number, primary: { ...primary, id: primaryId, kind: 'rep', role: 'primary' } },
+        event: { type: 'session.started', number, primary: { ...primary, id: primaryId, kind: 'rep', role: 'primary' }, ...(inbound ? { inbound } : {}) },
       };
       try {
         await this.store.create(
@@ -188,6 +193,7 @@ export class SessionEngine {
               }
               return;
             }
+            if (message.kind !== 'events') return;
             // Content comes from the store so that gaps and reordering cannot happen.
             void this.mutex.run(sessionId, () => this.catchUp(sessionId, entry)).catch(() => undefined);
           });
@@ -264,14 +270,17 @@ function projectionOf(view: SessionView) {
     status: ended ? 'ended' : 'open',
     ended_at: view.status.state === 'ended' ? view.status.at : null,
     last_seq: view.lastSeq,
-    primary_away_since: ended || !primary || primary.connected ? null : (primary.disconnectedAt ?? view.startedAt),
+    // A session waiting for an agent after a transfer (SES-4) has no primary to time out.
+    primary_away_since: ended || !primary || primary.connected || awaitingTransfer(view) ? null : (primary.disconnectedAt ?? view.startedAt),
   };
 }
 
 function repUsersOf(events: SessionEvent[]): string[] {
   const ids: string[] = [];
   for (const e of events) {
-    if (e.type === 'participant.joined' && e.participant.kind === 'rep' && e.participant.userId) ids.push(e.participant.userId);
+    if ((e.type === 'participant.joined' || e.type === 'session.transfer.accepted') && e.participant.kind === 'rep' && e.participant.userId) {
+      ids.push(e.participant.userId);
+    }
   }
   return ids;
 }

@@ -1,4 +1,15 @@
-import { type Intent, RsError, type SessionEvent, type SessionView, type ParticipantView } from '@rs/protocol';
+import {
+  type Intent,
+  type ParticipantInfo,
+  RsError,
+  type SessionEvent,
+  type SessionView,
+  type ParticipantView,
+  type TransferTarget,
+  activeActivities,
+  awaitingTransfer,
+  presentParticipants,
+} from '@rs/protocol';
 import { decideMedia, endSharing, isMediaIntent, leaveMedia } from './media-rules.js';
 
 /**
@@ -28,6 +39,9 @@ export const RULES = {
   R6: 'only the primary rep transfers control, and only to an admitted assistant rep',
   R7: 'only the primary rep ends the session',
   R8: 'the primary rep cannot leave without ending or transferring control first',
+  R9: 'only the primary rep, a WebACD agent, transfers the session, while a customer is in it; sharing and the voice call they started end and they leave',
+  R10: 'a transferred session is taken once, by the agent whose offer was accepted, who becomes its primary rep',
+  R11: 'while a session waits for an agent after a transfer, nobody controls it',
 } as const;
 
 function actorOf(view: SessionView, actorId: string): ParticipantView {
@@ -38,6 +52,49 @@ function actorOf(view: SessionView, actorId: string): ParticipantView {
 
 function requirePrimary(view: SessionView, actorId: string, what: string): void {
   if (view.primaryId !== actorId) throw RsError.forbidden(`Only the rep in control of the session can ${what}.`);
+}
+
+/** R9: the events of handing the session to a queue or to agents (SES-4). */
+export function decideSessionTransfer(input: {
+  view: SessionView;
+  actorId: string;
+  actorIsAgent: boolean;
+  requestId: string;
+  to: TransferTarget;
+  message: string;
+}): SessionEvent[] {
+  const { view, actorId } = input;
+  if (view.status.state === 'ended') throw RsError.sessionEnded();
+  const actor = actorOf(view, actorId);
+  if (actor.status !== 'admitted' || actor.kind !== 'rep') throw RsError.forbidden('You are not in this session.');
+  if (!input.actorIsAgent) throw RsError.forbidden('Only WebACD agents can transfer a session.');
+  requirePrimary(view, actorId, 'transfer the session');
+  if (!presentParticipants(view).some((p) => p.kind === 'customer')) {
+    throw RsError.invalidState('There is no customer in this session to transfer.');
+  }
+  const ownVoice = activeActivities(view).filter((a) => a.kind === 'voice' && a.sharer === actorId);
+  const afterOwnVoice = ownVoice.reduce<SessionView>(
+    (v, a) => ({ ...v, activities: { ...v.activities, [a.activityId]: { ...a, state: 'stopped' } } }),
+    view,
+  );
+  return [
+    ...endSharing(view, { reason: 'control_transferred', includeVideo: true, by: actorId }),
+    ...ownVoice.map((a): SessionEvent => ({ type: 'activity.stopped', activityId: a.activityId, by: actorId, reason: 'stopped' })),
+    // Whatever else they were part of (another's voice call) they leave as anyone leaving would.
+    ...leaveMedia(afterOwnVoice, actorId).filter((e) => e.type === 'voice.left'),
+    { type: 'session.transferred', by: actorId, requestId: input.requestId, to: input.to, message: input.message },
+    { type: 'participant.left', participantId: actorId },
+  ];
+}
+
+/** R10: the agent who accepted the offer of a transferred session joins as primary. */
+export function decideTransferAccept(view: SessionView, requestId: string, agent: ParticipantInfo): SessionEvent[] {
+  if (view.status.state === 'ended') throw RsError.sessionEnded();
+  const last = view.sessionTransfers.at(-1);
+  if (!last || last.requestId !== requestId || last.acceptedBy !== undefined || !awaitingTransfer(view)) {
+    throw RsError.invalidState('This session is not waiting for an agent any more.');
+  }
+  return [{ type: 'session.transfer.accepted', requestId, participant: { ...agent, kind: 'rep', role: 'primary' } }];
 }
 
 export function decide({ view, actorId, intent, newMessageId, now = new Date().toISOString(), consentTtlMs }: DecideInput): SessionEvent[] {

@@ -33,6 +33,7 @@ export function canSee(view: SessionView, recipientId: string, env: SessionEvent
       return isRep || e.participant.id === recipientId;
     case 'notes.saved':
     case 'invitation.sent':
+    case 'session.transferred':
     case 'participant.denied':
       return isRep;
     case 'participant.connected':
@@ -44,6 +45,7 @@ export function canSee(view: SessionView, recipientId: string, env: SessionEvent
     }
     case 'participant.admitted':
     case 'participant.joined':
+    case 'session.transfer.accepted':
     case 'control.transferred':
     case 'activity.started':
     case 'activity.stopped':

@@ -1,0 +1,418 @@
+import { BusinessHours, type Queue, type QueueInput, type RoutingRule } from '@rs/protocol';
+import { sql, type Transaction } from 'kysely';
+import type { Db, Dialect } from '../../db/database.js';
+import type { AcdAgentsTable, AcdQueuesTable, AcdRequestsTable, Database } from '../../db/schema.js';
+
+/** A request that counts against its agent's limit (S-5). */
+export const LOADED_STATES = ['offered', 'assigned'] as const;
+/** A request still in line: waiting, or being offered (its place is kept until the offer is taken). */
+export const IN_LINE_STATES = ['waiting', 'offered'] as const;
+
+export function toQueue(row: AcdQueuesTable, agentIds: string[]): Queue {
+  return {
+    id: row.id,
+    name: row.name,
+    slug: row.slug,
+    agentIds,
+    routing: row.routing as RoutingRule,
+    hours: row.hours ? BusinessHours.parse(JSON.parse(row.hours)) : null,
+    overflowAfterSeconds: row.overflow_after_seconds,
+    overflowQueueId: row.overflow_queue_id,
+    formText: row.form_text,
+    createdAt: row.created_at,
+  };
+}
+
+export type OfferClaim =
+  | { ok: true; offerId: string; expiresAt: string }
+  | { ok: false; reason: 'request_taken' | 'agent_busy' };
+
+/** The WebACD tables: queues, agents, requests, messages. Every write that races between nodes is a conditional update. */
+export class AcdStore {
+  constructor(
+    readonly db: Db,
+    private readonly dialect: Dialect,
+  ) {}
+
+  // ---- queues
+
+  async queues(): Promise<Queue[]> {
+    const [rows, links] = await Promise.all([
+      this.db.selectFrom('acd_queues').selectAll().orderBy('name').execute(),
+      this.db.selectFrom('acd_queue_agents').selectAll().execute(),
+    ]);
+    return rows.map((r) => toQueue(r, links.filter((l) => l.queue_id === r.id).map((l) => l.user_id)));
+  }
+
+  async queue(id: string): Promise<Queue | null> {
+    const row = await this.db.selectFrom('acd_queues').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? toQueue(row, await this.agentIdsOf(id)) : null;
+  }
+
+  async queueBySlug(slug: string): Promise<Queue | null> {
+    const row = await this.db.selectFrom('acd_queues').selectAll().where('slug', '=', slug).executeTakeFirst();
+    return row ? toQueue(row, await this.agentIdsOf(row.id)) : null;
+  }
+
+  async agentIdsOf(queueId: string): Promise<string[]> {
+    const rows = await this.db.selectFrom('acd_queue_agents').select('user_id').where('queue_id', '=', queueId).execute();
+    return rows.map((r) => r.user_id);
+  }
+
+  async saveQueue(id: string, input: QueueInput, createdAt: string, isNew: boolean): Promise<void> {
+    const row = {
+      name: input.name,
+      slug: input.slug,
+      routing: input.routing,
+      hours: input.hours ? JSON.stringify(input.hours) : null,
+      overflow_after_seconds: input.overflowAfterSeconds,
+      overflow_queue_id: input.overflowQueueId,
+      form_text: input.formText,
+    };
+    await this.db.transaction().execute(async (trx) => {
+      if (isNew) await trx.insertInto('acd_queues').values({ id, ...row, rr_last_user_id: null, created_at: createdAt }).execute();
+      else await trx.updateTable('acd_queues').set(row).where('id', '=', id).execute();
+      await trx.deleteFrom('acd_queue_agents').where('queue_id', '=', id).execute();
+      if (input.agentIds.length > 0) {
+        await trx
+          .insertInto('acd_queue_agents')
+          .values([...new Set(input.agentIds)].map((user_id) => ({ queue_id: id, user_id })))
+          .execute();
+      }
+    });
+  }
+
+  async deleteQueue(id: string): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('acd_queue_agents').where('queue_id', '=', id).execute();
+      await trx.updateTable('acd_queues').set({ overflow_queue_id: null }).where('overflow_queue_id', '=', id).execute();
+      await trx.deleteFrom('acd_queues').where('id', '=', id).execute();
+    });
+  }
+
+  async inLineCount(queueId: string): Promise<number> {
+    const r = await this.db
+      .selectFrom('acd_requests')
+      .select((eb) => eb.fn.countAll<string | number>().as('n'))
+      .where('queue_id', '=', queueId)
+      .where('state', 'in', IN_LINE_STATES)
+      .executeTakeFirst();
+    return Number(r?.n ?? 0);
+  }
+
+  async inLineCounts(): Promise<Map<string, number>> {
+    const rows = await this.db
+      .selectFrom('acd_requests')
+      .select(['queue_id', (eb) => eb.fn.countAll<string | number>().as('n')])
+      .where('state', 'in', IN_LINE_STATES)
+      .groupBy('queue_id')
+      .execute();
+    return new Map(rows.filter((r) => r.queue_id !== null).map((r) => [r.queue_id as string, Number(r.n)]));
+  }
+
+  // ---- agents
+
+  /** The agent's row, created "away" on first use. */
+  async agent(userId: string, now: string): Promise<AcdAgentsTable> {
+    const row = await this.db.selectFrom('acd_agents').selectAll().where('user_id', '=', userId).executeTakeFirst();
+    if (row) return row;
+    const fresh: AcdAgentsTable = { user_id: userId, status: 'away', auto_accept: 0, idle_since: now, missed_offer: 0 };
+    await this.db
+      .insertInto('acd_agents')
+      .values(fresh)
+      .onConflict((oc) => oc.column('user_id').doNothing())
+      .execute();
+    return (await this.db.selectFrom('acd_agents').selectAll().where('user_id', '=', userId).executeTakeFirst()) ?? fresh;
+  }
+
+  async updateAgent(userId: string, patch: Partial<Omit<AcdAgentsTable, 'user_id'>>): Promise<void> {
+    await this.db.updateTable('acd_agents').set(patch).where('user_id', '=', userId).execute();
+  }
+
+  async agentStatuses(userIds: string[]): Promise<Map<string, string>> {
+    if (userIds.length === 0) return new Map();
+    const rows = await this.db.selectFrom('acd_agents').select(['user_id', 'status']).where('user_id', 'in', userIds).execute();
+    return new Map(rows.map((r) => [r.user_id, r.status]));
+  }
+
+  async load(userId: string): Promise<number> {
+    const r = await this.db
+      .selectFrom('acd_requests')
+      .select((eb) => eb.fn.countAll<string | number>().as('n'))
+      .where('agent_id', '=', userId)
+      .where('state', 'in', LOADED_STATES)
+      .executeTakeFirst();
+    return Number(r?.n ?? 0);
+  }
+
+  async queuesOfAgent(userId: string): Promise<{ id: string; name: string }[]> {
+    return this.db
+      .selectFrom('acd_queues')
+      .innerJoin('acd_queue_agents', 'acd_queue_agents.queue_id', 'acd_queues.id')
+      .select(['acd_queues.id as id', 'acd_queues.name as name'])
+      .where('acd_queue_agents.user_id', '=', userId)
+      .orderBy('acd_queues.name')
+      .execute();
+  }
+
+  /**
+   * Available agents of a queue (or of a transfer's chosen agents) under
+   * their limit, best first by the routing rule. Checked again under lock
+   * when claiming: this is only the shortlist.
+   */
+  async candidates(opts: { queueId: string | null; agentIds: string[] | null; routing: RoutingRule; rrLast: string | null; maxLoad: number; limit: number }): Promise<string[]> {
+    let q = this.db
+      .selectFrom('acd_agents')
+      .select(['acd_agents.user_id as user_id'])
+      .where('acd_agents.status', '=', 'available')
+      .where(
+        (eb) =>
+          eb
+            .selectFrom('acd_requests')
+            .select((e2) => e2.fn.countAll().as('n'))
+            .whereRef('acd_requests.agent_id', '=', 'acd_agents.user_id')
+            .where('acd_requests.state', 'in', LOADED_STATES),
+        '<',
+        opts.maxLoad,
+      )
+      // One offer rings at a time for an agent.
+      .where((eb) =>
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('acd_requests')
+              .select('acd_requests.id')
+              .whereRef('acd_requests.agent_id', '=', 'acd_agents.user_id')
+              .where('acd_requests.state', '=', 'offered'),
+          ),
+        ),
+      );
+    if (opts.queueId !== null) {
+      const queueId = opts.queueId;
+      q = q.where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('acd_queue_agents')
+            .select('acd_queue_agents.user_id')
+            .whereRef('acd_queue_agents.user_id', '=', 'acd_agents.user_id')
+            .where('acd_queue_agents.queue_id', '=', queueId),
+        ),
+      );
+    }
+    if (opts.agentIds !== null) {
+      if (opts.agentIds.length === 0) return [];
+      q = q.where('acd_agents.user_id', 'in', opts.agentIds);
+    }
+    if (opts.routing === 'round_robin') {
+      // The agents in a fixed circle (by id), starting after the one who got the last offer.
+      const last = opts.rrLast ?? '';
+      q = q.orderBy(sql`case when acd_agents.user_id > ${last} then 0 else 1 end`).orderBy('acd_agents.user_id');
+    } else {
+      q = q.orderBy('acd_agents.idle_since').orderBy('acd_agents.user_id');
+    }
+    const rows = await q.limit(opts.limit).execute();
+    return rows.map((r) => r.user_id);
+  }
+
+  // ---- requests
+
+  async insertRequest(row: AcdRequestsTable): Promise<void> {
+    await this.db.insertInto('acd_requests').values(row).execute();
+  }
+
+  async request(id: string): Promise<AcdRequestsTable | undefined> {
+    return this.db.selectFrom('acd_requests').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  async requestByOffer(offerId: string): Promise<AcdRequestsTable | undefined> {
+    return this.db.selectFrom('acd_requests').selectAll().where('offer_id', '=', offerId).executeTakeFirst();
+  }
+
+  async updateRequest(id: string, patch: Partial<AcdRequestsTable>, onlyIfState?: readonly string[]): Promise<boolean> {
+    let q = this.db.updateTable('acd_requests').set(patch).where('id', '=', id);
+    if (onlyIfState) q = q.where('state', 'in', onlyIfState);
+    const r = await q.executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
+  async deleteRequest(id: string): Promise<void> {
+    await this.db.deleteFrom('acd_requests').where('id', '=', id).execute();
+  }
+
+  /** Offered → assigned, only by the agent it was offered to and only before it rang out. */
+  async acceptOffer(offerId: string, agentId: string, nowIso: string): Promise<boolean> {
+    const r = await this.db
+      .updateTable('acd_requests')
+      .set({ state: 'assigned', assigned_at: nowIso })
+      .where('offer_id', '=', offerId)
+      .where('agent_id', '=', agentId)
+      .where('state', '=', 'offered')
+      .where('offer_expires_at', '>=', nowIso)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
+  /** An offer goes back in line (rang out, or the agent went away); false when it was taken meanwhile. */
+  async returnOffer(offerId: string): Promise<boolean> {
+    const r = await this.db
+      .updateTable('acd_requests')
+      .set({ state: 'waiting', agent_id: null, offer_id: null, offered_at: null, offer_expires_at: null })
+      .where('offer_id', '=', offerId)
+      .where('state', '=', 'offered')
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
+  /** The next person to offer from a queue (or the transfers to chosen agents when queueId is null). */
+  async nextWaiting(queueId: string | null, limit: number): Promise<AcdRequestsTable[]> {
+    let q = this.db.selectFrom('acd_requests').selectAll().where('state', '=', 'waiting');
+    q = queueId === null ? q.where('queue_id', 'is', null) : q.where('queue_id', '=', queueId);
+    return q.orderBy('priority_at').orderBy('id').limit(limit).execute();
+  }
+
+  /** Queues that have someone waiting (null: transfers to chosen agents). */
+  async queuesWithWaiting(): Promise<(string | null)[]> {
+    const rows = await this.db.selectFrom('acd_requests').select('queue_id').distinct().where('state', '=', 'waiting').execute();
+    return rows.map((r) => r.queue_id);
+  }
+
+  /** Ids in line in a queue, first first. */
+  async lineOf(queueId: string): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('acd_requests')
+      .select('id')
+      .where('queue_id', '=', queueId)
+      .where('state', 'in', IN_LINE_STATES)
+      .orderBy('priority_at')
+      .orderBy('id')
+      .execute();
+    return rows.map((r) => r.id);
+  }
+
+  async offersOf(userId: string): Promise<AcdRequestsTable[]> {
+    return this.db.selectFrom('acd_requests').selectAll().where('agent_id', '=', userId).where('state', '=', 'offered').orderBy('offered_at').execute();
+  }
+
+  async assignedOf(userId: string): Promise<AcdRequestsTable[]> {
+    return this.db
+      .selectFrom('acd_requests')
+      .selectAll()
+      .where('agent_id', '=', userId)
+      .where('state', '=', 'assigned')
+      .orderBy('assigned_at', 'desc')
+      .execute();
+  }
+
+  async expiredOffers(nowIso: string): Promise<AcdRequestsTable[]> {
+    return this.db.selectFrom('acd_requests').selectAll().where('state', '=', 'offered').where('offer_expires_at', '<', nowIso).execute();
+  }
+
+  async overdueForOverflow(queueId: string, cutoffIso: string): Promise<AcdRequestsTable[]> {
+    return this.db
+      .selectFrom('acd_requests')
+      .selectAll()
+      .where('queue_id', '=', queueId)
+      .where('state', '=', 'waiting')
+      .where('queued_at', '<', cutoffIso)
+      .execute();
+  }
+
+  async disconnectedSince(cutoffIso: string): Promise<AcdRequestsTable[]> {
+    return this.db
+      .selectFrom('acd_requests')
+      .selectAll()
+      .where('state', 'in', IN_LINE_STATES)
+      .where('session_id', 'is', null)
+      .where('disconnected_at', 'is not', null)
+      .where('disconnected_at', '<', cutoffIso)
+      .execute();
+  }
+
+  async requestsOfSession(sessionId: string): Promise<AcdRequestsTable[]> {
+    return this.db.selectFrom('acd_requests').selectAll().where('session_id', '=', sessionId).execute();
+  }
+
+  /**
+   * Offers one person to one agent, atomically: the agent is still available
+   * and under their limit, and the person is still waiting. Two nodes (or two
+   * loops) racing for the same person or the same agent's last slot: one wins,
+   * the other learns why and moves on.
+   */
+  async claimOffer(input: {
+    requestId: string;
+    agentId: string;
+    maxLoad: number;
+    offerId: string;
+    now: string;
+    expiresAt: string;
+    roundRobinQueueId: string | null;
+  }): Promise<OfferClaim> {
+    return this.db.transaction().execute(async (trx) => {
+      // Locks the agent's row (PostgreSQL) so that the load count below stays true until commit;
+      // SQLite runs one write transaction at a time anyway.
+      const locked = await this.lockAgent(trx, input.agentId);
+      if (!locked || locked.status !== 'available') return { ok: false, reason: 'agent_busy' } as const;
+      const loaded = await trx.selectFrom('acd_requests').select('state').where('agent_id', '=', input.agentId).where('state', 'in', LOADED_STATES).execute();
+      if (loaded.length >= input.maxLoad || loaded.some((r) => r.state === 'offered')) return { ok: false, reason: 'agent_busy' } as const;
+      const taken = await trx
+        .updateTable('acd_requests')
+        .set({ state: 'offered', offer_id: input.offerId, agent_id: input.agentId, offered_at: input.now, offer_expires_at: input.expiresAt })
+        .where('id', '=', input.requestId)
+        .where('state', '=', 'waiting')
+        .executeTakeFirst();
+      if (Number(taken.numUpdatedRows) !== 1) return { ok: false, reason: 'request_taken' } as const;
+      await trx.updateTable('acd_agents').set({ idle_since: input.now }).where('user_id', '=', input.agentId).execute();
+      if (input.roundRobinQueueId) {
+        await trx.updateTable('acd_queues').set({ rr_last_user_id: input.agentId }).where('id', '=', input.roundRobinQueueId).execute();
+      }
+      return { ok: true, offerId: input.offerId, expiresAt: input.expiresAt } as const;
+    });
+  }
+
+  private async lockAgent(trx: Transaction<Database>, userId: string): Promise<AcdAgentsTable | undefined> {
+    const q = trx.selectFrom('acd_agents').selectAll().where('user_id', '=', userId);
+    return this.dialect === 'postgres' ? q.forUpdate().skipLocked().executeTakeFirst() : q.executeTakeFirst();
+  }
+
+  // ---- messages
+
+  async insertMessage(row: Database['acd_messages']): Promise<void> {
+    await this.db.insertInto('acd_messages').values(row).execute();
+  }
+
+  async messages(queueIds: string[] | null, limit: number): Promise<Database['acd_messages'][]> {
+    let q = this.db.selectFrom('acd_messages').selectAll();
+    if (queueIds !== null) {
+      if (queueIds.length === 0) return [];
+      q = q.where('queue_id', 'in', queueIds);
+    }
+    return q.orderBy('created_at', 'desc').limit(limit).execute();
+  }
+
+  // ---- history (estimates and reports)
+
+  /** Recently answered entries of a queue, newest first. */
+  async recentAnswered(queueId: string, sinceIso: string, limit: number): Promise<{ entered_at: string; assigned_at: string }[]> {
+    const rows = await this.db
+      .selectFrom('acd_requests')
+      .select(['entered_at', 'assigned_at'])
+      .where('queue_id', '=', queueId)
+      .where('assigned_at', 'is not', null)
+      .where('assigned_at', '>=', sinceIso)
+      .orderBy('assigned_at', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.filter((r): r is { entered_at: string; assigned_at: string } => r.assigned_at !== null);
+  }
+
+  async enteredBetween(fromIso: string, toIso: string): Promise<AcdRequestsTable[]> {
+    return this.db
+      .selectFrom('acd_requests')
+      .selectAll()
+      .where('entered_at', '>=', fromIso)
+      .where('entered_at', '<', toIso)
+      .where('queue_id', 'is not', null)
+      .orderBy('entered_at')
+      .execute();
+  }
+}
