@@ -10,6 +10,7 @@ export class AcdListener<S> {
   latest: S | null = null;
   errors: { code: string; message: string }[] = [];
   private waiters = new Set<() => void>();
+  private readonly callbacks = new Set<(s: S) => void>();
   readonly ws: WebSocket;
   readonly opened: Promise<void>;
 
@@ -30,7 +31,10 @@ export class AcdListener<S> {
       }
       const msg = parsed.data;
       if (msg.type === 'acd.error') this.errors.push(msg);
-      else this.latest = msg.state as S;
+      else {
+        this.latest = msg.state as S;
+        for (const cb of this.callbacks) cb(this.latest);
+      }
       if (process.env.ACD_DEBUG) console.error("SNAP", JSON.stringify(msg).slice(0, 300));
       for (const w of [...this.waiters]) w();
     });
@@ -56,6 +60,11 @@ export class AcdListener<S> {
       }, timeoutMs);
       if (!check()) this.waiters.add(check);
     });
+  }
+
+  /** Calls `cb` with every snapshot from now on. */
+  onState(cb: (s: S) => void): void {
+    this.callbacks.add(cb);
   }
 
   close(): void {

@@ -213,7 +213,7 @@ describe('CSR activity report', () => {
     assert.match(res.headers.get('content-type') ?? '', /^text\/csv/);
     assert.match(res.headers.get('content-disposition') ?? '', new RegExp(`attachment; filename="csr-activity-${day}-${day}\\.csv"`));
     const [header, ...lines] = res.text.trimEnd().split('\r\n');
-    assert.equal(header, 'Rep,Rep email,Role,Session number,Start,End,Duration (s),Customers,Transfers,Notes');
+    assert.equal(header, 'Rep,Rep email,Role,Session number,Start,End,Duration (s),Customers,Transfers,Notes,Inbound queue');
     const json = (await report(admin.api, `from=${day}&to=${day}`)).rows;
     const rows = lines.map(parseCsvLine);
     assert.equal(rows.length, json.length, 'one line per row');
@@ -233,6 +233,7 @@ describe('CSR activity report', () => {
         '1',
         '1',
         NOTES,
+        '',
       ]);
     }
   });

@@ -13,6 +13,8 @@ export interface DispatcherDeps {
   onExpired(row: AcdRequestsTable): void;
   onAbandoned(row: AcdRequestsTable): Promise<void>;
   onChanged(topic: AcdTopic, id: string | null): void;
+  /** Mends what a node that died mid-way left behind (see AcdService.repair). */
+  repair(): Promise<void>;
 }
 
 /** How many agents are tried for one person before the dispatcher reads the shortlist again. */
@@ -87,6 +89,7 @@ export class Dispatcher {
   async tick(graceSeconds: () => Promise<number>): Promise<void> {
     if (this.stopped) return;
     const now = this.now();
+    await this.deps.repair();
     for (const row of await this.deps.store.expiredOffers(now)) await this.returnOffer(row, { setAway: true });
     for (const queue of await this.deps.store.queues()) {
       if (queue.overflowAfterSeconds === null || queue.overflowQueueId === null) continue;

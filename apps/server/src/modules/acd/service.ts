@@ -70,6 +70,7 @@ export class AcdService {
       onExpired: (row) => this.afterExpiry(row),
       onChanged: (topic, id) => this.notify(topic, id),
       onAbandoned: (row) => this.afterAbandon(row),
+      repair: () => this.repair(),
     });
   }
 
@@ -494,6 +495,27 @@ export class AcdService {
       if (r.agent_id) this.notify('agent', r.agent_id);
     }
     this.dispatcher.kick();
+  }
+
+  /**
+   * Requests are kept in step with sessions by hooks on the node that
+   * committed; a node that died between the two leaves them behind. Assigned
+   * requests of ended sessions are closed (else the agent's load stays up);
+   * a transfer held longer than a minute is released if the session recorded
+   * it, else dropped (the transfer failed).
+   */
+  async repair(): Promise<void> {
+    const now = this.now();
+    for (const r of await this.deps.store.assignedWithEndedSession()) {
+      await this.deps.store.updateRequest(r.id, { state: 'done', ended_at: now }, ['assigned']);
+      if (r.agent_id) this.notify('agent', r.agent_id);
+    }
+    for (const r of await this.deps.store.heldBefore(new Date(this.clock() - 60_000).toISOString())) {
+      const view = r.session_id ? await this.deps.sessions.engine.view(r.session_id) : null;
+      const recorded = view !== null && awaitingTransfer(view) && view.sessionTransfers.at(-1)?.requestId === r.id;
+      if (recorded) await this.deps.store.updateRequest(r.id, { state: 'waiting' }, ['held']);
+      else await this.deps.store.deleteRequest(r.id);
+    }
   }
 
   // ---- admin: queues (ACD-2)

@@ -328,6 +328,21 @@ export class AcdStore {
       .execute();
   }
 
+  /** Assigned requests whose session ended without the request learning it (a node died in between). */
+  async assignedWithEndedSession(): Promise<AcdRequestsTable[]> {
+    return this.db
+      .selectFrom('acd_requests')
+      .innerJoin('sessions', 'sessions.id', 'acd_requests.session_id')
+      .selectAll('acd_requests')
+      .where('acd_requests.state', '=', 'assigned')
+      .where('sessions.status', '=', 'ended')
+      .execute();
+  }
+
+  async heldBefore(cutoffIso: string): Promise<AcdRequestsTable[]> {
+    return this.db.selectFrom('acd_requests').selectAll().where('state', '=', 'held').where('entered_at', '<', cutoffIso).execute();
+  }
+
   async requestsOfSession(sessionId: string): Promise<AcdRequestsTable[]> {
     return this.db.selectFrom('acd_requests').selectAll().where('session_id', '=', sessionId).execute();
   }
