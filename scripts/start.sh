@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Starts the product: installs dependencies and builds the web app when needed,
+# Starts the product: installs dependencies and builds the web app (and the
+# website snippet apps/web/dist/embed/help.js) when needed,
 # then serves site, API and WebSocket on http://127.0.0.1:8080 (PORT/HOST to change).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-node-deps.sh
-if [ ! -f apps/web/dist/index.html ] || [ -n "$(find apps/web/src apps/web/index.html packages -newer apps/web/dist/index.html -type f 2>/dev/null | head -1)" ]; then
+if [ ! -f apps/web/dist/index.html ] || [ ! -f apps/web/dist/embed/help.js ] || [ -n "$(find apps/web/src apps/web/index.html packages -newer apps/web/dist/index.html -type f 2>/dev/null | head -1)" ]; then
   echo "Building the web app..."
   npm run build --silent
 fi
