@@ -237,6 +237,139 @@ test('the console with every dialog, the customer pages and the invitation pages
   assertNoPageErrors(...people);
 });
 
+test('WebACD: queues, help page in each state, inbound with offers, transfer session, queue report', TEST, async () => {
+  const { api } = await signIn(server.url);
+  const settings = await api.get<Record<string, unknown>>('/api/settings');
+  await api.put('/api/settings', { ...settings, webAcdEnabled: true, acdOfferSeconds: 120 });
+  const agnes = await createRep(server.url, api, 'Agnes Agent', { admin: false, rep: true, agent: true });
+  const bruno = await createRep(server.url, api, 'Bruno Agent', { admin: false, rep: true, agent: true });
+  await api.post('/api/acd/queues', {
+    name: 'Closed desk',
+    slug: 'closed-desk',
+    agentIds: [agnes.user.id],
+    routing: 'round_robin',
+    hours: { timeZone: 'Europe/Stockholm', days: { mon: [], tue: [], wed: [], thu: [], fri: [], sat: [], sun: [] } },
+    overflowAfterSeconds: null,
+    overflowQueueId: null,
+    formText: '',
+  });
+
+  // The admin's Queues page: the list, the form, business hours.
+  const p = admin.page;
+  await nav(p).getByRole('link', { name: 'Queues', exact: true }).click();
+  await p.getByRole('heading', { name: 'Queues', exact: true }).waitFor();
+  await checkA11y(p, 'queues');
+  await p.getByLabel('Queue name').fill('A11y help');
+  await p.getByRole('checkbox', { name: 'Agnes Agent' }).check();
+  await p.getByLabel('Form text').fill('Tell us what is wrong.');
+  await p.getByRole('button', { name: 'Save', exact: true }).click();
+  await expectText(p.getByRole('status').filter({ hasText: 'was added' }), 'A11y help was added.');
+  await p.getByRole('checkbox', { name: 'Always open' }).uncheck();
+  await p.getByLabel('Monday from').waitFor();
+  await checkA11y(p, 'queues: a queue with business hours being edited');
+
+  // The agent's Inbound page.
+  const agent = await person(browser);
+  people.push(agent);
+  await signInUI(agent.page, server.url, agnes.email, agnes.password);
+  await nav(agent.page).getByRole('link', { name: 'Inbound', exact: true }).click();
+  await agent.page.getByRole('radiogroup', { name: 'Status' }).waitFor();
+  await checkA11y(agent.page, 'inbound (away)');
+  await agent.page.getByRole('radio', { name: 'Available' }).check();
+
+  // A customer on the help page: the form, a validation error, waiting.
+  const carla = await person(browser);
+  people.push(carla);
+  const c = carla.page;
+  await c.goto(`${server.url}/help/a11y-help`);
+  await c.getByText('Tell us what is wrong.').waitFor();
+  await checkA11y(c, 'help page');
+  await c.getByLabel('Your name').fill('Carla Customer');
+  await c.getByLabel('Email').fill('not-an-email');
+  await c.getByLabel('Describe your problem').fill('My printer does not print.');
+  await c.getByRole('button', { name: 'Get help', exact: true }).click();
+  await c.getByRole('alert').waitFor();
+  await checkA11y(c, 'help page with a validation error');
+  await c.getByLabel('Email').fill('carla@example.test');
+  await c.getByRole('button', { name: 'Get help', exact: true }).click();
+  await c.getByRole('heading', { name: 'You are in the queue' }).waitFor();
+  await c.getByText('Position in queue: 1').waitFor();
+  await checkA11y(c, 'help page: waiting');
+
+  // The offer, and the console of the inbound session with its Request panel.
+  const offer = agent.page.getByRole('alertdialog', { name: 'Incoming request' });
+  await offer.getByText('My printer does not print.').waitFor();
+  await checkA11y(agent.page, 'inbound with an offer');
+  await offer.getByRole('button', { name: 'Accept', exact: true }).click();
+  await agent.page.getByRole('region', { name: 'Request' }).getByText('carla@example.test').waitFor();
+  await checkA11y(agent.page, 'console of an inbound session');
+  await c.getByRole('heading', { name: /You are in support session/ }).waitFor();
+
+  // Transfer session: both tabs, the message that is too long, then to Bruno.
+  const second = await person(browser);
+  people.push(second);
+  const b = second.page;
+  await signInUI(b, server.url, bruno.email, bruno.password);
+  await nav(b).getByRole('link', { name: 'Inbound', exact: true }).click();
+  await b.getByRole('radio', { name: 'Available' }).check();
+  const a = agent.page;
+  await a.getByRole('tab', { name: 'Session', exact: true }).click();
+  await a.getByRole('button', { name: 'Transfer control', exact: true }).click();
+  await a.getByRole('dialog', { name: 'Transfer control' }).getByRole('button', { name: 'Transfer session instead' }).click();
+  const dialog = a.getByRole('dialog', { name: 'Transfer session' });
+  await dialog.getByRole('radio', { name: 'A11y help' }).waitFor();
+  await checkA11y(a, 'Transfer session dialog: queues');
+  await dialog.getByRole('tab', { name: 'Agents', exact: true }).click();
+  await dialog.getByRole('checkbox', { name: 'Bruno Agent' }).check();
+  await checkA11y(a, 'Transfer session dialog: agents');
+  await dialog.getByLabel('Message').fill('x'.repeat(346));
+  await dialog.getByRole('button', { name: 'Transfer', exact: true }).click();
+  await dialog.getByRole('alert').waitFor();
+  await checkA11y(a, 'Transfer session dialog with a message that is too long');
+  await dialog.getByLabel('Message').fill('Carla needs a new printer driver.');
+  await dialog.getByRole('button', { name: 'Transfer', exact: true }).click();
+  await a.getByRole('heading', { name: 'You transferred this session' }).waitFor();
+  await checkA11y(a, 'console after transferring the session');
+  await c.getByText('You are being transferred to another agent. Please wait.').waitFor();
+  await checkA11y(c, 'customer: being transferred');
+  await b.getByRole('alertdialog', { name: 'Incoming request' }).getByText('Message from Agnes Agent: Carla needs a new printer driver.').waitFor();
+  await checkA11y(b, 'inbound with the offer of a transferred session');
+  await a.getByRole('link', { name: 'Back to Inbound' }).click();
+  await a.getByRole('radio', { name: 'Away' }).check();
+
+  // Someone else waits and leaves; the closed queue takes a message.
+  const dan = await person(browser);
+  people.push(dan);
+  await dan.page.goto(`${server.url}/help/a11y-help?embed=1`);
+  await dan.page.getByLabel('Your name').fill('Dan');
+  await dan.page.getByLabel('Email').fill('dan@example.test');
+  await dan.page.getByLabel('Describe your problem').fill('Slow computer.');
+  await dan.page.getByRole('button', { name: 'Get help', exact: true }).click();
+  await dan.page.getByRole('button', { name: 'Leave queue' }).click();
+  await dan.page.getByRole('heading', { name: 'You left the queue' }).waitFor();
+  await checkA11y(dan.page, 'help page in the embed frame: left the queue');
+  await dan.page.goto(`${server.url}/help/closed-desk`);
+  await dan.page.getByRole('button', { name: 'Leave a message' }).waitFor();
+  await checkA11y(dan.page, 'help page of a closed queue');
+  await dan.page.getByLabel('Your name').fill('Dan');
+  await dan.page.getByLabel('Email').fill('dan@example.test');
+  await dan.page.getByLabel('Describe your problem').fill('Call me back, please.');
+  await dan.page.getByRole('button', { name: 'Leave a message' }).click();
+  await dan.page.getByRole('status').filter({ hasText: 'Your message was sent' }).waitFor();
+  await checkA11y(dan.page, 'help page: message left');
+  await a.getByRole('region', { name: 'Messages' }).getByRole('button', { name: 'Refresh' }).click();
+  await a.getByRole('region', { name: 'Messages' }).getByText('Call me back, please.').waitFor();
+  await checkA11y(a, 'inbound with a left message');
+
+  // The queue report with a day of data.
+  await nav(p).getByRole('link', { name: 'Reports', exact: true }).click();
+  await p.getByRole('link', { name: 'Queue report' }).click();
+  await p.getByRole('table', { name: 'Queue report' }).getByRole('row').filter({ hasText: 'A11y help' }).first().waitFor();
+  await p.getByRole('img', { name: /Answered and abandoned requests per day/ }).waitFor();
+  await checkA11y(p, 'queue report');
+  assertNoPageErrors(...people);
+});
+
 /** The main pages in each other language: longer words, the lang attribute, text contrast of every string. */
 for (const lang of ['sv', 'nb', 'cs', 'fr', 'de'] as const) {
   test(`pages in language "${lang}"`, TEST, async () => {
@@ -261,7 +394,7 @@ for (const lang of ['sv', 'nb', 'cs', 'fr', 'de'] as const) {
     await p.keyboard.press('Escape');
     await p.getByRole('dialog').waitFor({ state: 'hidden' });
     await checkA11y(p, `console (${lang})`);
-    for (const path of ['/users', '/settings', '/reports', '/outbox']) {
+    for (const path of ['/users', '/settings', '/reports', '/outbox', '/admin/queues', '/reports/queues', '/help/a11y-help', '/help/closed-desk']) {
       await p.goto(`${server.url}${path}`);
       await checkA11y(p, `${path} (${lang})`);
     }

@@ -61,6 +61,10 @@ const SAME_AS_ENGLISH: Partial<Record<MessageKey, readonly Translated[]>> = {
   'start.email': ['cs'],
   'folder.name': ['de'], // the Name column of the folder listing, as 'users.name'
   'folder.transferFailed': ['sv', 'nb', 'cs', 'de'], // only placeholders, '{name}: {message}' (fr puts a no-break space before the colon)
+  'agent.heading': ['sv', 'nb', 'cs', 'fr', 'de'], // "Agent", the WebACD role's word in every language (as in 'users.agent')
+  'agent.status': ['sv', 'nb', 'de'], // "Status", as 'users.status'
+  'transferSession.agents': ['fr'], // "Agents", the French plural is the same word
+  'queues.agents': ['fr'],
 };
 
 function placeholders(s: string): string[] {

@@ -1,6 +1,8 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import type { ActivityRow } from '@rs/protocol';
 import { api } from '../app/api.js';
+import { useAuth } from '../app/auth.js';
+import { Link } from '../app/router.js';
 import { Field, Notice, Page } from '../app/ui.js';
 import { useAction } from '../app/useAction.js';
 import { useT } from '../i18n/index.js';
@@ -20,6 +22,7 @@ function duration(s: number | null): string {
 /** REP-1: CSR activity report with a date filter and CSV export. */
 export function ReportsPage() {
   const t = useT();
+  const { user } = useAuth();
   const today = new Date();
   const [from, setFrom] = useState(isoDay(new Date(today.getTime() - 30 * 86_400_000)));
   const [to, setTo] = useState(isoDay(today));
@@ -35,6 +38,11 @@ export function ReportsPage() {
   };
   return (
     <Page title={t('reports.heading')} wide>
+      {user?.roles.admin && (
+        <p>
+          <Link to="/reports/queues">{t('queueReport.heading')}</Link>
+        </p>
+      )}
       <h2>{t('reports.activity')}</h2>
       <form onSubmit={submit} className="row filters">
         <Field label={t('reports.from')} type="date" value={from} onChange={(e) => setFrom(e.target.value)} required />

@@ -1,5 +1,5 @@
 import { useEffect, useId, useState, type FormEvent } from 'react';
-import type { SiteSettings } from '@rs/protocol';
+import { DEFAULT_SITE_SETTINGS, type SiteSettings } from '@rs/protocol';
 import { api } from '../app/api.js';
 import { Check, Field, Notice, Page } from '../app/ui.js';
 import { useAction } from '../app/useAction.js';
@@ -12,15 +12,26 @@ export function SettingsPage() {
   const { run, busy, error } = useAction();
   const modeId = useId();
   const consoleId = useId();
+  const originsId = useId();
+  // The allowed origins are edited as text, one per line; they become a list when saved.
+  const [origins, setOrigins] = useState('');
+  const adopt = (next: SiteSettings) => {
+    setS(next);
+    setOrigins((next.acdAllowedOrigins ?? []).join('\n'));
+  };
   useEffect(() => {
-    void run(async () => setS(await api.get<SiteSettings>('/api/settings')));
+    void run(async () => adopt(await api.get<SiteSettings>('/api/settings')));
   }, [run]);
   if (!s) return <Page title={t('settings.heading')}>{error ? <Notice kind="error">{error}</Notice> : <p>{t('common.loading')}</p>}</Page>;
   const submit = (e: FormEvent) => {
     e.preventDefault();
     setSaved(false);
+    const acdAllowedOrigins = origins
+      .split(/\r?\n/)
+      .map((o) => o.trim().replace(/\/+$/, ''))
+      .filter(Boolean);
     void run(async () => {
-      setS(await api.put<SiteSettings>('/api/settings', s));
+      adopt(await api.put<SiteSettings>('/api/settings', { ...s, acdAllowedOrigins }));
       setSaved(true);
     });
   };
@@ -52,7 +63,6 @@ export function SettingsPage() {
           onChange={(e) => setS({ ...s, maxCustomersPerRep: Number(e.target.value) })}
         />
         <Check label={t('settings.autoRecording')} checked={s.automaticRecording} onChange={(e) => setS({ ...s, automaticRecording: e.target.checked })} />
-        <Check label={t('settings.webAcd')} checked={s.webAcdEnabled} onChange={(e) => setS({ ...s, webAcdEnabled: e.target.checked })} />
         <Field
           label={t('settings.grace')}
           type="number"
@@ -62,6 +72,47 @@ export function SettingsPage() {
           value={s.reconnectGraceSeconds}
           onChange={(e) => setS({ ...s, reconnectGraceSeconds: Number(e.target.value) })}
         />
+        <fieldset>
+          <legend>{t('settings.webAcd')}</legend>
+          <div className="form">
+            <Check label={t('settings.webAcdOn')} checked={s.webAcdEnabled} onChange={(e) => setS({ ...s, webAcdEnabled: e.target.checked })} />
+            <Field
+              label={t('settings.acdOfferSeconds')}
+              hint={t('settings.acdOfferSecondsHint')}
+              type="number"
+              min={5}
+              max={300}
+              required
+              value={s.acdOfferSeconds ?? DEFAULT_SITE_SETTINGS.acdOfferSeconds}
+              onChange={(e) => setS({ ...s, acdOfferSeconds: Number(e.target.value) })}
+            />
+            <div className="field">
+              <label htmlFor={originsId}>{t('settings.acdAllowedOrigins')}</label>
+              <textarea
+                id={originsId}
+                rows={3}
+                className="mono"
+                value={origins}
+                onChange={(e) => setOrigins(e.target.value)}
+                aria-describedby={`${originsId}-hint`}
+                spellCheck={false}
+              />
+              <small id={`${originsId}-hint`} className="hint">
+                {t('settings.acdAllowedOriginsHint')}
+              </small>
+            </div>
+            <Field
+              label={t('settings.acdServiceLevelSeconds')}
+              hint={t('settings.acdServiceLevelSecondsHint')}
+              type="number"
+              min={1}
+              max={3600}
+              required
+              value={s.acdServiceLevelSeconds ?? DEFAULT_SITE_SETTINGS.acdServiceLevelSeconds}
+              onChange={(e) => setS({ ...s, acdServiceLevelSeconds: Number(e.target.value) })}
+            />
+          </div>
+        </fieldset>
         <p className="hint">{t('settings.laterNote')}</p>
         {error && <Notice kind="error">{error}</Notice>}
         {saved && <Notice kind="success">{t('common.saved')}</Notice>}

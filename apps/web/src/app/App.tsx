@@ -17,6 +17,12 @@ import { UsersPage } from '../admin/UsersPage.js';
 import { SettingsPage } from '../admin/SettingsPage.js';
 import { OutboxPage } from '../admin/OutboxPage.js';
 import { ReportsPage } from '../admin/ReportsPage.js';
+import { AgentProvider } from '../acd/agent.js';
+import { HelpPage } from '../acd/HelpPage.js';
+import { InboundPage } from '../acd/InboundPage.js';
+import { AgentOffers } from '../acd/Offers.js';
+import { QueueReportPage } from '../acd/QueueReportPage.js';
+import { QueuesPage } from '../acd/QueuesPage.js';
 
 type Need = 'none' | 'rep' | 'admin';
 
@@ -55,7 +61,11 @@ function Routes() {
   if (p === '/users') return <Guard need="admin"><UsersPage /></Guard>;
   if (p === '/settings') return <Guard need="admin"><SettingsPage /></Guard>;
   if (p === '/outbox') return <Guard need="admin"><OutboxPage /></Guard>;
-  if ((m = match('/console/:id', p))) return <Guard need="rep"><ConsolePage sessionId={m.id!} /></Guard>;
+  if (p === '/inbound') return <Guard need="rep"><InboundPage /></Guard>;
+  if (p === '/admin/queues') return <Guard need="admin"><QueuesPage /></Guard>;
+  if (p === '/reports/queues') return <Guard need="admin"><QueueReportPage /></Guard>;
+  if ((m = match('/help/:slug', p))) return <HelpPage key={m.slug} slug={m.slug!} />;
+  if ((m = match('/console/:id', p))) return <Guard need="rep"><ConsolePage key={m.id} sessionId={m.id!} /></Guard>;
   if ((m = match('/session/:id', p))) return <CustomerPage sessionId={m.id!} />;
   if ((m = match('/invite/:token', p))) return <InvitationPage token={m.token!} />;
   return (
@@ -72,6 +82,7 @@ function Nav() {
   const { navigate } = useRouter();
   const rep = user?.roles.rep ?? false;
   const admin = user?.roles.admin ?? false;
+  const agent = user?.roles.agent ?? false;
   return (
     <header className="topbar">
       <Link to="/" className="brand">
@@ -82,8 +93,10 @@ function Nav() {
           {rep && <li><Link to="/start">{t('nav.start')}</Link></li>}
           <li><Link to="/join">{t('nav.join')}</Link></li>
           {rep && <li><Link to="/assist">{t('nav.assist')}</Link></li>}
+          {agent && <li><Link to="/inbound">{t('nav.inbound')}</Link></li>}
           {(rep || admin) && <li><Link to="/reports">{t('nav.reports')}</Link></li>}
           {admin && <li><Link to="/users">{t('nav.users')}</Link></li>}
+          {admin && <li><Link to="/admin/queues">{t('nav.queues')}</Link></li>}
           {admin && <li><Link to="/settings">{t('nav.settings')}</Link></li>}
           {admin && <li><Link to="/outbox">{t('nav.outbox')}</Link></li>}
         </ul>
@@ -119,12 +132,17 @@ function Nav() {
 }
 
 export function App() {
+  const { loc } = useRouter();
+  // The help page and the session it leads to, inside the embed script's frame: no site header, compact.
+  const embed = loc.query.get('embed') === '1' && (loc.path.startsWith('/help/') || loc.path.startsWith('/session/'));
   return (
-    <>
-      <Nav />
-      <main id="main">
+    <AgentProvider>
+      {!embed && <Nav />}
+      <main id="main" className={embed ? 'embed' : undefined}>
+        {/* An agent's offers reach them on every page; the Inbound page shows them in its panel. */}
+        {!embed && loc.path !== '/inbound' && <AgentOffers global />}
         <Routes />
       </main>
-    </>
+    </AgentProvider>
   );
 }

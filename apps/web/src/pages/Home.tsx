@@ -35,6 +35,11 @@ export function HomePage() {
             <Link to="/assist" className="button secondary">
               {t('nav.assist')}
             </Link>
+            {user.roles.agent && (
+              <Link to="/inbound" className="button secondary">
+                {t('nav.inbound')}
+              </Link>
+            )}
           </p>
           {open.length > 0 && (
             <section aria-labelledby="open-sessions">

@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useState } from 'react';
-import { CLOSE_CODES, type SessionSummary, type SessionTicket, type SiteSettings } from '@rs/protocol';
+import { awaitingTransfer, CLOSE_CODES, type SessionSummary, type SessionTicket, type SiteSettings } from '@rs/protocol';
 import { api, errorText } from '../app/api.js';
+import { useAuth } from '../app/auth.js';
 import { Link, useRouter } from '../app/router.js';
 import { Dialog, Notice, Page } from '../app/ui.js';
 import { useAction } from '../app/useAction.js';
@@ -25,6 +26,9 @@ import { VoiceControls } from '../media/VoiceControls.js';
 import { FilesPanel } from '../files/FilesPanel.js';
 import { FolderSection } from '../folder/FolderSection.js';
 import { api as repApi } from '../app/api.js';
+import { RequestPanel } from '../acd/RequestPanel.js';
+import { TransferSessionDialog } from '../acd/TransferSessionDialog.js';
+import { useLiveConsole } from '../acd/agent.js';
 
 type Info = SessionSummary & { ticket: SessionTicket; role: string };
 type TabKey = 'tools' | 'desktop' | 'application' | 'session';
@@ -38,7 +42,11 @@ export function ConsolePage({ sessionId }: { sessionId: string }) {
   const [grace, setGrace] = useState(60);
   const [tab, setTab] = useState<TabKey>('tools');
   const [sinkId, setSinkId] = useState('');
-  const [dialog, setDialog] = useState<'invite' | 'transfer' | 'end' | 'leave' | 'options' | null>(loc.query.get('invite') === '1' ? 'invite' : null);
+  const { user } = useAuth();
+  const agent = user?.roles.agent ?? false;
+  // SES-4: set when this rep handed the session on; the server then removes them.
+  const [transferred, setTransferred] = useState(false);
+  const [dialog, setDialog] = useState<'invite' | 'transfer' | 'transferSession' | 'end' | 'leave' | 'options' | null>(loc.query.get('invite') === '1' ? 'invite' : null);
   const [copied, setCopied] = useState(false);
   const action = useAction();
 
@@ -62,6 +70,14 @@ export function ConsolePage({ sessionId }: { sessionId: string }) {
   const ticket = useMemo(() => info?.ticket ?? null, [info]);
   const { client, view, connection, me } = useSession(ticket);
   const media = useMedia(client);
+  useLiveConsole(
+    sessionId,
+    !!view &&
+      view.status.state === 'open' &&
+      connection.state !== 'closed' &&
+      !transferred &&
+      !(me !== null && view.participants[me]?.status === 'left'),
+  );
 
   if (loadError) {
     return (
@@ -80,6 +96,15 @@ export function ConsolePage({ sessionId }: { sessionId: string }) {
     );
   }
 
+  const left = (connection.state === 'closed' && connection.code === CLOSE_CODES.LEFT) || (me !== null && view.participants[me]?.status === 'left');
+  if (transferred || (left && view.sessionTransfers.some((x) => x.by === me))) {
+    return (
+      <Page title={t('console.youTransferred')}>
+        <Notice kind="success">{t('console.youTransferredDetail')}</Notice>
+        <Link to={agent ? '/inbound' : '/'}>{agent ? t('console.backInbound') : t('console.backHome')}</Link>
+      </Page>
+    );
+  }
   const ended = view.status.state === 'ended' || (connection.state === 'closed' && connection.code === CLOSE_CODES.SESSION_ENDED);
   if (ended) {
     return (
@@ -134,6 +159,7 @@ export function ConsolePage({ sessionId }: { sessionId: string }) {
       </section>
       <p className="keep-open">{t('console.keepOpen', { seconds: grace })}</p>
       <p className="role-line">{isPrimary ? t('console.youControl') : t('console.youAssist')}</p>
+      {awaitingTransfer(view) && <Notice kind="info">{t('console.awaitingTransfer')}</Notice>}
 
       <div className="console-grid">
         <div className="console-main">
@@ -192,6 +218,11 @@ export function ConsolePage({ sessionId }: { sessionId: string }) {
                     {t('console.transferControl')}
                   </button>
                 )}
+                {isPrimary && agent && (
+                  <button type="button" onClick={() => setDialog('transferSession')} disabled={offline}>
+                    {t('console.transferSession')}
+                  </button>
+                )}
                 {isPrimary ? (
                   <button type="button" className="danger" onClick={() => setDialog('end')} disabled={offline}>
                     {t('console.endSession')}
@@ -206,6 +237,7 @@ export function ConsolePage({ sessionId }: { sessionId: string }) {
           </Tabs>
         </div>
         <aside className="console-side">
+          <RequestPanel view={view} me={me} />
           <Participants view={view} me={me} client={client} quality={media.quality} failed={media.failed} />
           <Chat view={view} me={me} client={client} disabled={offline} />
         </aside>
@@ -213,7 +245,24 @@ export function ConsolePage({ sessionId }: { sessionId: string }) {
 
       <InviteDialog sessionId={sessionId} open={dialog === 'invite' && isPrimary} onClose={() => setDialog(null)} />
       <SessionOptions view={view} client={client} open={dialog === 'options' && isPrimary} onClose={() => setDialog(null)} />
-      <TransferDialog view={view} me={me} client={client} open={dialog === 'transfer' && isPrimary} onClose={() => setDialog(null)} />
+      <TransferDialog
+        view={view}
+        me={me}
+        client={client}
+        open={dialog === 'transfer' && isPrimary}
+        // The dialog's own close event comes after a switch to Transfer session: it must not close that one.
+        onClose={() => setDialog((d) => (d === 'transfer' ? null : d))}
+        onTransferSession={agent ? () => setDialog('transferSession') : undefined}
+      />
+      <TransferSessionDialog
+        sessionId={sessionId}
+        open={dialog === 'transferSession' && isPrimary && agent}
+        onClose={() => setDialog((d) => (d === 'transferSession' ? null : d))}
+        onTransferred={() => {
+          setDialog(null);
+          setTransferred(true);
+        }}
+      />
       <Dialog title={t('console.endSession')} open={dialog === 'end'} onClose={() => setDialog(null)}>
         <p>{t('console.endConfirm')}</p>
         {action.error && <Notice kind="error">{action.error}</Notice>}

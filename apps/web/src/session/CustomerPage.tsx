@@ -1,5 +1,5 @@
 import { useMemo, useState } from 'react';
-import { CLOSE_CODES } from '@rs/protocol';
+import { awaitingTransfer, CLOSE_CODES } from '@rs/protocol';
 import { Link, useRouter } from '../app/router.js';
 import { loadTicket } from '../app/tickets.js';
 import { Notice, Page } from '../app/ui.js';
@@ -116,6 +116,13 @@ export function CustomerPage({ sessionId }: { sessionId: string }) {
     <div className="console">
       <ConnectionBanner connection={connection} />
       <h1>{t('customer.welcome', { number: view.number })}</h1>
+      {awaitingTransfer(view) && (
+        // SES-4: the rep handed the session on; it goes on as soon as the next agent takes it.
+        <div className="transfer-wait">
+          <Notice kind="info">{t('customer.beingTransferred')}</Notice>
+          <div className="spinner" aria-hidden="true" />
+        </div>
+      )}
       <div className="console-grid">
         <div className="console-main">
           <ConsentPrompt view={view} me={me} client={client} controller={media.controller} />

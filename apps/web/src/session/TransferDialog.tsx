@@ -12,17 +12,25 @@ export function TransferDialog({
   client,
   open,
   onClose,
+  onTransferSession,
 }: {
   view: SessionView;
   me: string | null;
   client: SessionClient | null;
   open: boolean;
   onClose(): void;
+  /** SES-3 step 3, for WebACD agents: hand the whole session on instead (SES-4). */
+  onTransferSession?: (() => void) | undefined;
 }) {
   const t = useT();
   const assistants = presentParticipants(view).filter((p) => p.kind === 'rep' && p.id !== me);
   const [choice, setChoice] = useState('');
   const { run, busy, error } = useAction();
+  const instead = onTransferSession && (
+    <button type="button" className="secondary" onClick={onTransferSession}>
+      {t('transferDialog.sessionInstead')}
+    </button>
+  );
   const submit = (e: FormEvent) => {
     e.preventDefault();
     const to = choice || assistants[0]?.id;
@@ -38,6 +46,7 @@ export function TransferDialog({
         <>
           <Notice kind="info">{t('transferDialog.none')}</Notice>
           <div className="row end">
+            {instead}
             <button type="button" onClick={onClose}>
               {t('common.close')}
             </button>
@@ -63,6 +72,7 @@ export function TransferDialog({
             ))}
           </fieldset>
           {error && <Notice kind="error">{error}</Notice>}
+          {instead && <div className="row">{instead}</div>}
           <DialogButtons onCancel={onClose} submitLabel={t('transferDialog.submit')} busy={busy} />
         </form>
       )}
