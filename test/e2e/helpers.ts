@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import type { Browser, BrowserContext, FrameLocator, Locator, Page } from 'playwright-core';
 import type { ReceivedMail } from '../support/smtp.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -146,8 +146,8 @@ export async function signInUI(page: Page, baseUrl: string, email: string, passw
   await page.getByRole('button', { name: 'Sign out' }).waitFor();
 }
 
-/** The chat panel of a console or customer page. */
-export function chat(page: Page) {
+/** The chat panel of a console or customer page (or of the help page in the "Get help" frame). */
+export function chat(page: Page | FrameLocator) {
   const region = page.getByRole('region', { name: 'Chat' });
   return {
     region,
@@ -161,7 +161,7 @@ export function chat(page: Page) {
 }
 
 /** Sends a chat message through the form and waits until it shows in the sender's own log. */
-export async function sendChat(page: Page, text: string, to?: string): Promise<void> {
+export async function sendChat(page: Page | FrameLocator, text: string, to?: string): Promise<void> {
   const c = chat(page);
   if (to !== undefined) await c.to.selectOption({ label: to });
   await c.message.fill(text);
