@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
-import type { Browser, FrameLocator, Page } from 'playwright-core';
+import type { Browser, FrameLocator, Locator, Page } from 'playwright-core';
 import type { AgentState, Queue, SiteSettings } from '@rs/protocol';
 import { queueBody } from '../support/acd.js';
 import { launchChromium } from '../support/browser.js';
@@ -46,7 +46,7 @@ function companySite(scriptSrc: string): Promise<{ server: http.Server; origin: 
   return new Promise((resolve) => s.listen(0, '127.0.0.1', () => resolve({ server: s, origin: `http://127.0.0.1:${(s.address() as AddressInfo).port}` })));
 }
 
-const button = (page: Page | FrameLocator, name: string) => page.getByRole('button', { name, exact: true });
+const button = (page: Page | FrameLocator | Locator, name: string) => page.getByRole('button', { name, exact: true });
 
 async function agentState(agent: typeof ada): Promise<AgentState> {
   return agent.api.get<AgentState>('/api/acd/agent');

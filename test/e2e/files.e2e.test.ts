@@ -40,22 +40,29 @@ let dir = '';
 const people: Person[] = [];
 
 /** Files on disk (as a person picks them), with their SHA-256. */
-const files = new Map<string, { path: string; size: number; sha256: string }>();
+const files = new Map<string, { path: string; size: number; sha256: string; chunkListSha256: string }>();
 function makeFile(name: string, bytes: Buffer): string {
   const p = path.join(dir, name);
   fs.writeFileSync(p, bytes);
-  files.set(name, { path: p, size: bytes.length, sha256: sha256(bytes) });
+  files.set(name, { path: p, size: bytes.length, sha256: sha256(bytes), chunkListSha256: chunkList(bytes) });
   return p;
 }
 const sha256 = (b: Uint8Array) => crypto.createHash('sha256').update(b).digest('hex');
+/** The chunk-list hash the client sends with `complete` (CompleteUploadBody): SHA-256 over the chunks' raw SHA-256 digests. */
+function chunkList(b: Uint8Array): string {
+  const list = crypto.createHash('sha256');
+  for (let at = 0; at < b.length; at += CHUNK) list.update(crypto.createHash('sha256').update(b.subarray(at, at + CHUNK)).digest());
+  return list.digest('hex');
+}
 
 /**
  * A private copy of the built web app for this run's server: a rebuild of
- * apps/web/dist by someone else during the run (vite empties the folder
- * first) would otherwise leave a loaded page without its script.
+ * apps/web/dist (or of the build WEB_DIST names, as for the server) by
+ * someone else during the run (vite empties the folder first) would
+ * otherwise leave a loaded page without its script.
  */
 function snapshotWebDist(into: string): string {
-  const src = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../apps/web/dist');
+  const src = process.env.WEB_DIST ? path.resolve(process.env.WEB_DIST) : path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../apps/web/dist');
   const deadline = Date.now() + 30_000;
   for (let attempt = 0; ; attempt++) {
     const dst = path.join(into, `web-${attempt}`);
@@ -140,8 +147,13 @@ let hold: Gate | null = null;
 let cutAt: { offset: number; done: Deferred } | null = null;
 let offline = false;
 const puts: { fileId: string; offset: number; outcome: 'sent' | 'cut' }[] = [];
+/** The bodies of the rep's page's `complete` requests. */
+const completions: unknown[] = [];
 
 async function routeChunks(): Promise<void> {
+  rep.page.on('request', (r) => {
+    if (r.method() === 'POST' && /\/files\/[^/]+\/complete$/.test(new URL(r.url()).pathname)) completions.push(r.postDataJSON());
+  });
   await rep.page.route(
     (url) => /\/api\/sessions\/[^/]+\/files\/[^/]+\/content$/.test(url.pathname),
     async (route) => {
@@ -260,6 +272,11 @@ test('files of several sizes (empty, a few bytes, several chunks) reach the cust
   await expectCount(customerList().getByRole('listitem'), 3);
   // The rep sees the published files as well.
   await expectCount(repFiles().getByRole('list', { name: 'Published files' }).getByRole('listitem'), 3);
+  // The page finished each upload with the chunk-list hash (Web Crypto digests of the 4 MiB chunks), not the whole file's SHA-256.
+  assert.deepEqual(
+    completions.map((c) => JSON.stringify(c)).sort(),
+    ['empty.txt', 'hello.txt', 'big.bin'].map((n) => JSON.stringify({ chunkListSha256: files.get(n)!.chunkListSha256 })).sort(),
+  );
   await checkA11y(customer.page, 'customer page with files');
 });
 

@@ -5,8 +5,9 @@
  * navigator.storage.getDirectory()), which the test fills and reads back by
  * SHA-256. Over a data channel: browsing, downloads, uploads the customer
  * allows or denies, progress on both sides, the customer stopping mid-transfer;
- * the same through the server relay (forced on the rep's page); and a
- * customer browser without the File System Access API. The tests run in
+ * the same through the server relay (forced on the rep's page), and a folder
+ * of thousands of files listed through it in pages; and a customer browser
+ * without the File System Access API. The tests run in
  * order: the first five share one session.
  */
 import assert from 'node:assert/strict';
@@ -411,6 +412,40 @@ test('through the server (relay forced on the rep’s page): the status says so;
   await folderView(r.page).getByRole('button', { name: 'Stop folder access', exact: true }).click();
   await folderView(r.page).waitFor({ state: 'detached' });
   await c.page.getByRole('button', { name: 'Stop folder access', exact: true }).waitFor({ state: 'detached' });
+  assertNoPageErrors(r, c);
+  await r.context.close();
+  await c.context.close();
+});
+
+test('through the server: a folder of 3 000 files with long names is listed whole (in pages), in order', TEST, async () => {
+  const started = await repStarts({ relay: true });
+  const r = started.rep;
+  const c = await customerJoins(r.page, started.number, 'Mona Many', { picker: true });
+  const N = 3000;
+  // About 150 bytes of JSON per entry: some 450 KB in all, far more than one relayed message may carry.
+  const names = await c.page.evaluate(async (n) => {
+    const root = await navigator.storage.getDirectory();
+    const out: string[] = [];
+    for (let i = 0; i < n; i++) {
+      const name = `${String(i).padStart(4, '0')} – Präsentation über Größenänderungen, Entwurf für die Überprüfung ${'x'.repeat(20)}.pptx`;
+      await root.getFileHandle(name, { create: true });
+      out.push(name);
+    }
+    return out;
+  }, N);
+  await shareFolder(r.page, c.page);
+  await expectText(folderView(r.page).getByRole('status').first(), 'Connected through the server');
+  await showsFolder(r.page, '/', names[N - 1]!);
+  const shown = await rows(r.page);
+  assert.equal(shown.length, N, 'every file is listed');
+  assert.deepEqual(
+    shown.map((row) => row[0]),
+    names,
+    'in order, none twice',
+  );
+  assert.deepEqual(shown[0]!.slice(0, 2), [names[0], '0 B']);
+  // The listing works like any other: the last file downloads.
+  await downloadAndCompare(r.page, names[N - 1]!, { size: 0, lastModified: 0, sha256: sha256(new Uint8Array(0)) });
   assertNoPageErrors(r, c);
   await r.context.close();
   await c.context.close();

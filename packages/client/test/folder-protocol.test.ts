@@ -10,13 +10,25 @@
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { describe, test } from 'node:test';
-import { FOLDER_CHUNK_BYTES, FolderMessage, LIMITS, RELAY_CHUNK_BYTES, SignalOut } from '@rs/protocol';
+import {
+  FOLDER_CHUNK_BYTES,
+  FOLDER_LIST_MAX_ENTRIES,
+  FOLDER_PAGE_BYTES,
+  FOLDER_PAGE_ENTRIES,
+  FOLDER_PAGE_WINDOW,
+  FOLDER_TEXT_MAX_CHARS,
+  FolderMessage,
+  LIMITS,
+  RELAY_CHUNK_BYTES,
+  SignalOut,
+} from '@rs/protocol';
 import type { SessionClient } from '../src/index.js';
 import {
   FolderClient,
   FolderHost,
   TransferError,
   dataChannelTransport,
+  folderPages,
   relayTransport,
   type DirectoryHandleLike,
   type FileHandleLike,
@@ -295,7 +307,11 @@ function spy(t: FolderTransport) {
   const chunkBytes = new Map<number, number>();
   const acked = new Map<number, number>();
   let maxUnacked = 0;
+  /** Listing pages sent ahead of the acknowledgements (received = pages), at most. */
+  let maxPagesAhead = 0;
+  // Each message the end receives, once (however many listeners it has).
   t.onMessage((m) => {
+    seen.push(m);
     if (m.op === 'ack') acked.set(m.id, Math.max(acked.get(m.id) ?? 0, m.received));
   });
   const wrapped: FolderTransport = {
@@ -306,13 +322,11 @@ function spy(t: FolderTransport) {
         chunkBytes.set(m.id, sent);
         maxUnacked = Math.max(maxUnacked, sent - (acked.get(m.id) ?? 0));
       }
+      if (m.op === 'entries') maxPagesAhead = Math.max(maxPagesAhead, m.page + 1 - (acked.get(m.id) ?? 0));
       return t.send(m, d);
     },
     onMessage(cb) {
-      return t.onMessage((m, d) => {
-        seen.push(m);
-        cb(m, d);
-      });
+      return t.onMessage(cb);
     },
   };
   return {
@@ -321,12 +335,16 @@ function spy(t: FolderTransport) {
     sentBytes: (id: number) => chunkBytes.get(id) ?? 0,
     acked: (id: number) => acked.get(id) ?? 0,
     maxUnacked: () => maxUnacked,
+    maxPagesAhead: () => maxPagesAhead,
   };
 }
 
 // ------------------------------------------------------------------ one rep, one customer
 
-function setup(kind: Kind, opts: { confirm?: (name: string, size: number) => Promise<boolean> | boolean; resendListMs?: number } = {}) {
+function setup(
+  kind: Kind,
+  opts: { confirm?: (name: string, size: number) => Promise<boolean> | boolean; resendListMs?: number; pageTimeoutMs?: number; pageAckTimeoutMs?: number } = {},
+) {
   const ends = kind === 'datachannel' ? dataChannelPair() : relayPair();
   const log: CallLog = [];
   const root = new MemDir('Shared', log);
@@ -334,14 +352,22 @@ function setup(kind: Kind, opts: { confirm?: (name: string, size: number) => Pro
   const custSide = spy(ends.customer);
   const activities: HostActivity[] = [];
   const asked: { name: string; size: number }[] = [];
-  const host = new FolderHost(root, custSide.transport, {
-    confirmWrite: async (name, size) => {
-      asked.push({ name, size });
-      return opts.confirm ? opts.confirm(name, size) : true;
+  const host = new FolderHost(
+    root,
+    custSide.transport,
+    {
+      confirmWrite: async (name, size) => {
+        asked.push({ name, size });
+        return opts.confirm ? opts.confirm(name, size) : true;
+      },
+      onActivity: (a) => activities.push(structuredClone(a)),
     },
-    onActivity: (a) => activities.push(structuredClone(a)),
+    opts.pageAckTimeoutMs ? { pageAckTimeoutMs: opts.pageAckTimeoutMs } : {},
+  );
+  const client = new FolderClient(repSide.transport, {
+    ...(opts.resendListMs ? { resendListMs: opts.resendListMs } : {}),
+    ...(opts.pageTimeoutMs ? { pageTimeoutMs: opts.pageTimeoutMs } : {}),
   });
-  const client = new FolderClient(repSide.transport, opts.resendListMs ? { resendListMs: opts.resendListMs } : {});
   const last = (id: number) => activities.filter((a) => a.id === id).at(-1);
   return { ...ends, log, root, repSide, custSide, host, client, activities, asked, last };
 }
@@ -683,7 +709,9 @@ for (const kind of ['datachannel', 'relay'] as const) {
         { op: 'list', path: [] },
         { op: 'chunk', id: 23, b64: 'A'.repeat(RELAY_CHUNK_BYTES * 2 + 4) },
         { op: 'error', id: 24, message: 'x'.repeat(501) },
-        { op: 'entries', id: 25, folder: 'x', entries: Array.from({ length: 10_001 }, () => ({ name: 'f', kind: 'file' })) },
+        { op: 'entries', id: 25, folder: 'x', page: 0, more: false, entries: Array.from({ length: FOLDER_PAGE_ENTRIES + 1 }, () => ({ name: 'f', kind: 'file' })) },
+        { op: 'entries', id: 25, folder: 'x', entries: [] },
+        { op: 'entries', id: 25, folder: 'x', page: -1, more: false, entries: [] },
         { id: 26, path: [] },
         ['list', 27],
         null,
@@ -725,15 +753,152 @@ for (const kind of ['datachannel', 'relay'] as const) {
       assert.equal((await s.wire.settle(s.client.list(['a']))).entries.length, 0);
     });
 
-    test('a folder listing too large for one message is refused with an error instead of never arriving', async () => {
+    test('a folder of 5 000 entries with long names: listed in pages well under both limits, acknowledged, assembled in order', async () => {
       const s = setup(kind);
-      // Names of 100 characters: 1000 entries are about 140 KB of JSON (more than the relay carries, less than a data channel message may be).
-      for (let i = 0; i < 1000; i++) s.root.file(`${String(i).padStart(4, '0')}-${'n'.repeat(95)}.txt`, bytes(1));
-      s.root.file('small.txt', bytes(1));
-      const r = s.wire.settle(s.client.list([]));
-      if (kind === 'relay') await assert.rejects(r, /too large/);
-      else assert.equal((await r).entries.length, 1001);
+      // Long names with characters that take more room in UTF-8 and in the relay's escaped frame.
+      const name = (i: number) => `${String(i).padStart(4, '0')}-Ünïcødé "quoted" \\ ${'long name '.repeat(12)}€.txt`;
+      for (let i = 4999; i >= 0; i--) s.root.file(name(i), bytes(1), Date.UTC(2025, 0, 1) + i);
+      s.root.dir('a folder');
+      const r = await s.wire.settle(s.client.list([]), 60_000);
+      assert.equal(r.folder, 'Shared');
+      assert.equal(r.entries.length, 5001);
+      assert.deepEqual(r.entries[0], { name: 'a folder', kind: 'directory' });
+      assert.deepEqual(
+        r.entries.slice(1).map((e) => e.name),
+        Array.from({ length: 5000 }, (_, i) => name(i)),
+        'every entry once, in order',
+      );
+      assert.deepEqual(r.entries[4000], { name: name(3999), kind: 'file', size: 1, modified: Date.UTC(2025, 0, 1) + 3999 });
+      // What went over the wire: pages of at most FOLDER_PAGE_ENTRIES, each far under the relay's limits.
+      const pages = s.wire.sent.filter((f) => f.dir === 'to-rep' && typeof f.data === 'string' && f.data.includes('"op":"entries"'));
+      assert.ok(pages.length > 10, `in pages (${pages.length})`);
+      pages.forEach((f, i) => {
+        const text = f.data as string;
+        const m = JSON.parse(text) as { page: number; more: boolean; entries: unknown[] };
+        assert.equal(m.page, i);
+        assert.equal(m.more, i < pages.length - 1);
+        assert.ok(m.entries.length <= FOLDER_PAGE_ENTRIES);
+        assert.ok(text.length <= FOLDER_TEXT_MAX_CHARS, `page ${i}: ${text.length} characters`);
+        // The relay frame (data escaped once more) stays under the server's frame limit with room to spare.
+        assert.ok(Buffer.byteLength(JSON.stringify(text)) < LIMITS.frameBytes - 300, `page ${i} as a relay frame`);
+      });
       assert.deepEqual(s.wire.refused, [], 'nothing the server would refuse was sent');
+      assert.ok(s.custSide.maxPagesAhead() <= FOLDER_PAGE_WINDOW, `at most ${FOLDER_PAGE_WINDOW} pages unacknowledged (max ${s.custSide.maxPagesAhead()})`);
+      assert.equal(s.repSide.seen.filter((m) => m.op === 'ack').length, 0);
+      assert.equal(s.custSide.seen.filter((m) => m.op === 'ack').length, pages.length - 1, 'each page but the last acknowledged');
+      // The host is free again: the same folder lists again.
+      assert.equal((await s.wire.settle(s.client.list([]), 60_000)).entries.length, 5001);
+    });
+
+    test('folderPages: entry and byte budgets, an empty folder is one empty page', () => {
+      assert.deepEqual(folderPages([]), [[]]);
+      const small = Array.from({ length: 1200 }, (_, i) => ({ name: `f${i}`, kind: 'file' as const }));
+      assert.deepEqual(
+        folderPages(small).map((p) => p.length),
+        [FOLDER_PAGE_ENTRIES, FOLDER_PAGE_ENTRIES, 200],
+      );
+      const wide = Array.from({ length: 300 }, (_, i) => ({ name: `${i}${'€'.repeat(250)}`, kind: 'file' as const }));
+      const pages = folderPages(wide);
+      assert.equal(pages.flat().length, 300);
+      for (const p of pages) assert.ok(Buffer.byteLength(JSON.stringify(p)) <= FOLDER_PAGE_BYTES + 2);
+    });
+
+    /** The rep lists while the customer's side is held, and the test answers as a hostile customer would. */
+    const hostileListing = (opts: { pageTimeoutMs?: number } = {}) => {
+      const s = setup(kind, { resendListMs: 60_000, ...opts });
+      s.wire.held.add('to-customer');
+      const page = (n: number, more: boolean, entries: unknown[], id = 1) => JSON.stringify({ op: 'entries', id, folder: 'Shared', page: n, more, entries });
+      const files = (n: number, from = 0) => Array.from({ length: n }, (_, i) => ({ name: `f${from + i}.txt`, kind: 'file', size: 1 }));
+      const cancels = () => s.wire.sent.filter((f) => f.dir === 'to-customer' && typeof f.data === 'string' && f.data.includes('"op":"cancel"'));
+      return { s, page, files, cancels };
+    };
+
+    test('hostile listing pages: another request’s id is ignored; too many entries or too large a page is dropped, and the gap ends the listing with an error', async () => {
+      {
+        const { s, page, files } = hostileListing();
+        const r = s.client.list([]);
+        s.wire.inject('to-rep', page(0, true, files(3)));
+        s.wire.inject('to-rep', page(1, true, files(3), 77));
+        s.wire.inject('to-rep', page(1, false, files(2, 3)));
+        const got = await s.wire.settle(r);
+        assert.deepEqual(
+          got.entries.map((e) => e.name),
+          ['f0.txt', 'f1.txt', 'f2.txt', 'f3.txt', 'f4.txt'],
+          'the page for id 77 was not taken',
+        );
+      }
+      for (const bad of ['too many entries', 'too large', 'not numbered from 0']) {
+        const { s, page, files, cancels } = hostileListing();
+        const r = s.client.list([]);
+        r.catch(() => undefined);
+        if (bad !== 'not numbered from 0') s.wire.inject('to-rep', page(0, true, files(3)));
+        if (bad === 'too many entries') s.wire.inject('to-rep', page(1, true, files(FOLDER_PAGE_ENTRIES + 1)));
+        // Short enough in entries, but 300 names of 250 characters (with quotes, escaped again) are over the text limit.
+        if (bad === 'too large') s.wire.inject('to-rep', page(1, true, Array.from({ length: 300 }, (_, i) => ({ name: `${i}${'"'.repeat(240)}`, kind: 'file' }))));
+        s.wire.inject('to-rep', page(2, false, files(1)));
+        await assert.rejects(s.wire.settle(r), (e: unknown) => e instanceof TransferError && /incomplete/.test(e.message), bad);
+        assert.equal(cancels().length, 1, `${bad}: the customer’s side is told to stop`);
+        assert.deepEqual(s.wire.refused, []);
+      }
+    });
+
+    test('hostile listing pages: more entries in all than a listing may have, or a listing that stops midway, end with an error', async () => {
+      {
+        const { s, page, files, cancels } = hostileListing();
+        const r = s.client.list([]);
+        r.catch(() => undefined);
+        const per = FOLDER_PAGE_ENTRIES;
+        for (let n = 0; n <= FOLDER_LIST_MAX_ENTRIES / per; n++) s.wire.inject('to-rep', page(n, true, files(per, n * per)));
+        await assert.rejects(s.wire.settle(r, 60_000), (e: unknown) => e instanceof TransferError && /too many/.test(e.message));
+        assert.equal(cancels().length, 1);
+      }
+      {
+        const { s, page, files, cancels } = hostileListing({ pageTimeoutMs: 50 });
+        const r = s.client.list([]);
+        r.catch(() => undefined);
+        s.wire.inject('to-rep', page(0, true, files(3)));
+        await assert.rejects(s.wire.settle(r), (e: unknown) => e instanceof TransferError && /stopped arriving/.test(e.message));
+        assert.equal(cancels().length, 1);
+      }
+    });
+
+    test('a rep that stops acknowledging: the customer’s side gives up after a while and lists the folder again when asked', async () => {
+      const s = setup(kind, { pageAckTimeoutMs: 50 });
+      for (let i = 0; i < 3000; i++) s.root.file(`${String(i).padStart(4, '0')}${'x'.repeat(100)}`, bytes(1));
+      const r = s.client.list([]);
+      r.catch(() => undefined);
+      await s.wire.pumpUntil('the request to reach the customer', () => s.custSide.seen.some((m) => m.op === 'list'));
+      // From here on the rep's acknowledgements do not arrive.
+      s.wire.held.add('to-customer');
+      await assert.rejects(s.wire.settle(r), (e: unknown) => e instanceof TransferError && /not read to its end/.test(e.message));
+      const sent = s.wire.sent.filter((f) => f.dir === 'to-rep' && typeof f.data === 'string' && f.data.includes('"op":"entries"')).length;
+      assert.equal(sent, FOLDER_PAGE_WINDOW, 'one window of pages, then it waited');
+      s.wire.held.clear();
+      await s.wire.drain();
+      assert.equal((await s.wire.settle(s.client.list([]))).entries.length, 3000);
+    });
+
+    test('a repeated request answered after the first one was: its pages are cancelled, and the folder lists again at once', async () => {
+      const s = setup(kind, { resendListMs: 20 });
+      for (let i = 0; i < 3000; i++) s.root.file(`${String(i).padStart(4, '0')}${'y'.repeat(100)}`, bytes(1));
+      // The first request is late: the second one is answered first.
+      let late: Frame | null = null;
+      s.wire.filter = (f) => {
+        if (!late && f.dir === 'to-customer') {
+          late = f;
+          return null;
+        }
+        return f;
+      };
+      const first = await s.wire.settle(s.client.list([]), 60_000);
+      assert.equal(first.entries.length, 3000);
+      s.wire.filter = null;
+      s.wire.queue.push(late!);
+      await s.wire.drain();
+      const late1 = s.wire.sent.filter((f) => f.dir === 'to-rep' && typeof f.data === 'string' && f.data.includes('"op":"entries","id":1,'));
+      assert.ok(late1.length >= 1 && late1.length <= FOLDER_PAGE_WINDOW, `the late listing stopped after its first pages (${late1.length})`);
+      assert.equal(s.custSide.seen.filter((m) => m.op === 'cancel' && m.id === 1).length, 1, 'cancelled once');
+      assert.equal((await s.wire.settle(s.client.list([]), 60_000)).entries.length, 3000);
     });
   });
 }

@@ -1,22 +1,28 @@
 /**
  * FT-1 uploadFile against an in-memory stand-in for the server's file routes:
  * retries after a dropped connection are reported, Stop ends an upload at
- * once even while it waits to retry, and the chunk and whole-file SHA-256
- * are what the server checks. (apps/server/test/files.test.ts runs it
+ * once even while it waits to retry, and the chunk SHA-256 and the
+ * chunk-list hash are what the server checks. (apps/server/test/files.test.ts runs it
  * against the real server; test/e2e/files.e2e.test.ts in the browser.)
  */
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { describe, test } from 'node:test';
 import { RsError, type UploadInfo } from '@rs/protocol';
-import { uploadFile, type ApiClient } from '../src/index.js';
+import { chunkListSha256, uploadFile, type ApiClient } from '../src/index.js';
 
 const CHUNK = 1024;
 const sha = (b: Uint8Array) => crypto.createHash('sha256').update(b).digest('hex');
+/** The chunk-list hash as the protocol defines it (CompleteUploadBody), computed independently with node:crypto. */
+const chunkList = (b: Uint8Array, chunk = CHUNK) => {
+  const list = crypto.createHash('sha256');
+  for (let at = 0; at < b.length; at += chunk) list.update(crypto.createHash('sha256').update(b.subarray(at, at + chunk)).digest());
+  return list.digest('hex');
+};
 
 /** The file routes in memory; `dropPuts` PUTs fail as a dropped connection would. */
-function fakeServer(size: number, opts: { dropPuts?: number } = {}) {
-  let stored = new Uint8Array(0);
+function fakeServer(size: number, opts: { dropPuts?: number; stored?: Uint8Array } = {}) {
+  let stored = opts.stored ?? new Uint8Array(0);
   let drops = opts.dropPuts ?? 0;
   const calls: string[] = [];
   let completedWith: string | null = null;
@@ -35,7 +41,7 @@ function fakeServer(size: number, opts: { dropPuts?: number } = {}) {
       return info();
     }
     if (method === 'POST' && path.endsWith('/complete')) {
-      completedWith = (body as { sha256: string }).sha256;
+      completedWith = (body as { chunkListSha256: string }).chunkListSha256;
       return info();
     }
     if (method === 'GET') return info();
@@ -52,16 +58,54 @@ function fakeServer(size: number, opts: { dropPuts?: number } = {}) {
 const fileOf = (bytes: Uint8Array) => new File([bytes as Uint8Array<ArrayBuffer>], 'a.bin', { lastModified: 1 });
 
 describe('uploadFile (FT-1)', () => {
-  test('sends the chunks with their SHA-256 and completes with the SHA-256 of the whole file', async () => {
+  test('sends the chunks with their SHA-256 and completes with the chunk-list hash', async () => {
     const bytes = crypto.randomBytes(3 * CHUNK + 10);
     const server = fakeServer(bytes.length);
     const info = await uploadFile({ api: server.api, sessionId: 's1', file: fileOf(bytes), direction: 'to_customers' });
     assert.equal(info.state, 'ready');
     assert.deepEqual(Buffer.from(server.stored()), bytes);
-    assert.equal(server.completedWith(), sha(bytes));
+    assert.equal(server.completedWith(), chunkList(bytes));
+    assert.deepEqual(
+      server.calls.filter((c) => c.startsWith('PUT')),
+      [0, 1, 2, 3].map((i) => `PUT /api/sessions/s1/files/f1/content?offset=${i * CHUNK}`),
+      'one PUT per chunk, in order',
+    );
   });
 
-  test('a dropped connection is retried, each retry reported; the whole-file hash counts the chunk once', async () => {
+  test('the chunk-list hash: SHA-256 over the raw chunk digests; an empty file has none', async () => {
+    assert.equal(await chunkListSha256([]), sha(new Uint8Array(0)));
+    const a = crypto.randomBytes(CHUNK);
+    const b = crypto.randomBytes(7);
+    const digests = [a, b].map((x) => new Uint8Array(crypto.createHash('sha256').update(x).digest()));
+    assert.equal(await chunkListSha256(digests), sha(Buffer.concat(digests)));
+    assert.equal(await chunkListSha256(digests), chunkList(Buffer.concat([a, b])));
+    // It is not the whole file's SHA-256.
+    assert.notEqual(chunkList(Buffer.concat([a, b])), sha(Buffer.concat([a, b])));
+    const empty = fakeServer(0);
+    const info = await uploadFile({ api: empty.api, sessionId: 's1', file: fileOf(new Uint8Array(0)), direction: 'to_customers' });
+    assert.equal(info.state, 'ready');
+    assert.equal(empty.completedWith(), sha(new Uint8Array(0)));
+    assert.equal(empty.calls.filter((c) => c.startsWith('PUT')).length, 0);
+  });
+
+  test('a resumed upload sends only what the server lacks and still hashes every chunk into the list', async () => {
+    const bytes = crypto.randomBytes(3 * CHUNK + 10);
+    // The server has the first two chunks already (a reload), or stopped inside a chunk (another client's chunk size).
+    for (const has of [2 * CHUNK, CHUNK + 100]) {
+      const server = fakeServer(bytes.length, { stored: bytes.subarray(0, has) });
+      const sent: number[] = [];
+      const info = await uploadFile({ api: server.api, sessionId: 's1', file: fileOf(bytes), direction: 'to_customers', onProgress: (p) => sent.push(p.sent) });
+      assert.equal(info.state, 'ready');
+      assert.equal(sent[0], has, 'progress starts at what the server had');
+      assert.deepEqual(Buffer.from(server.stored()), bytes);
+      assert.equal(server.completedWith(), chunkList(bytes));
+      // The PUTs go back on the chunk grid at once.
+      const offsets = server.calls.filter((c) => c.startsWith('PUT')).map((c) => Number(/offset=(\d+)/.exec(c)![1]));
+      assert.deepEqual(offsets, has === 2 * CHUNK ? [2 * CHUNK, 3 * CHUNK] : [CHUNK + 100, 2 * CHUNK, 3 * CHUNK]);
+    }
+  });
+
+  test('a dropped connection is retried, each retry reported; the chunk-list hash counts the chunk once', async () => {
     const bytes = crypto.randomBytes(2 * CHUNK);
     const server = fakeServer(bytes.length, { dropPuts: 2 });
     const retries: number[] = [];
@@ -77,7 +121,7 @@ describe('uploadFile (FT-1)', () => {
     assert.equal(info.state, 'ready');
     assert.deepEqual(retries, [1, 2]);
     assert.deepEqual(waits, [250, 500]);
-    assert.equal(server.completedWith(), sha(bytes));
+    assert.equal(server.completedWith(), chunkList(bytes));
   });
 
   test('Stop ends the upload at once while it waits to retry, not after the last retry', async () => {

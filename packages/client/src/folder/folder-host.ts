@@ -1,4 +1,5 @@
-import type { FolderEntry, FolderMessage } from '@rs/protocol';
+import { FOLDER_LIST_MAX_ENTRIES, FOLDER_PAGE_WINDOW, type FolderEntry, type FolderMessage } from '@rs/protocol';
+import { folderPages } from './listing.js';
 import { receiveBytes, sendBytes, type Progress } from './transfer.js';
 import type { FolderTransport } from './transport.js';
 
@@ -45,6 +46,7 @@ export class FolderHost {
       confirmWrite(name: string, size: number): Promise<boolean>;
       onActivity(a: HostActivity): void;
     },
+    private readonly opts: { pageAckTimeoutMs?: number } = {},
   ) {
     this.off = transport.onMessage((m) => void this.onMessage(m));
   }
@@ -67,13 +69,14 @@ export class FolderHost {
             const d = await this.dir(m.path);
             const entries: FolderEntry[] = [];
             for await (const h of d.values()) {
+              if (entries.length >= FOLDER_LIST_MAX_ENTRIES) throw new Error(`This folder has more than ${FOLDER_LIST_MAX_ENTRIES} entries, too many to list.`);
               if ('getFile' in h) {
                 const f = await h.getFile();
                 entries.push({ name: h.name, kind: 'file', size: f.size, modified: f.lastModified });
               } else entries.push({ name: h.name, kind: 'directory' });
             }
             entries.sort((a, b) => (a.kind === b.kind ? a.name.localeCompare(b.name) : a.kind === 'directory' ? -1 : 1));
-            await this.transport.send({ op: 'entries', id: m.id, folder: m.path.at(-1) ?? this.root.name, entries });
+            await this.sendListing(m.id, m.path.at(-1) ?? this.root.name, entries);
           } finally {
             this.listing.delete(key);
           }
@@ -123,6 +126,45 @@ export class FolderHost {
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       await this.transport.send({ op: 'error', id: m.id, message: message.slice(0, 400) }).catch(() => undefined);
+    }
+  }
+
+  /**
+   * Sends a listing in pages (folderPages), at most FOLDER_PAGE_WINDOW ahead
+   * of the rep's acknowledgements; ends early when the rep cancels, and fails
+   * when the rep stops acknowledging (its page went away), so that a later
+   * request for the same folder is answered again.
+   */
+  private async sendListing(id: number, folder: string, entries: FolderEntry[]): Promise<void> {
+    const pages = folderPages(entries);
+    let acked = 0;
+    let cancelled = false;
+    let wake: (() => void) | null = null;
+    const off = this.transport.onMessage((m) => {
+      if (m.id !== id) return;
+      if (m.op === 'ack') acked = Math.max(acked, m.received);
+      else if (m.op === 'cancel' || m.op === 'error') cancelled = true;
+      else return;
+      wake?.();
+    });
+    try {
+      for (let page = 0; page < pages.length; page++) {
+        while (page - acked >= FOLDER_PAGE_WINDOW && !cancelled) {
+          const moved = await new Promise<boolean>((resolve) => {
+            const timer = setTimeout(() => resolve(false), this.opts.pageAckTimeoutMs ?? 15_000);
+            wake = () => {
+              clearTimeout(timer);
+              resolve(true);
+            };
+          });
+          wake = null;
+          if (!moved) throw new Error('The folder listing was not read to its end.');
+        }
+        if (cancelled) return;
+        await this.transport.send({ op: 'entries', id, folder, page, more: page < pages.length - 1, entries: pages[page]! });
+      }
+    } finally {
+      off();
     }
   }
 

@@ -3,3 +3,4 @@ export { FolderClient } from './folder-client.js';
 export { FolderHost, type DirectoryHandleLike, type FileHandleLike, type HostActivity } from './folder-host.js';
 export { dataChannelTransport, relayTransport, type FolderTransport } from './transport.js';
 export { TransferError, type Progress } from './transfer.js';
+export { folderPages } from './listing.js';

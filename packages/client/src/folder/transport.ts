@@ -1,5 +1,6 @@
-import { FolderMessage, LIMITS } from '@rs/protocol';
+import { FOLDER_TEXT_MAX_CHARS, FolderMessage, LIMITS } from '@rs/protocol';
 import type { SessionClient } from '../session-client.js';
+import { utf8Length } from './listing.js';
 
 /** How folder messages travel: a data channel, or the server relay when no peer path exists. */
 export interface FolderTransport {
@@ -9,7 +10,9 @@ export interface FolderTransport {
   onMessage(cb: (msg: FolderMessage, data?: Uint8Array) => void): () => void;
 }
 
+/** A text message from the other side, validated; anything else (not JSON, not a folder message, too long) is dropped. */
 function parse(text: string): FolderMessage | null {
+  if (text.length > FOLDER_TEXT_MAX_CHARS) return null;
   try {
     const r = FolderMessage.safeParse(JSON.parse(text));
     return r.success ? r.data : null;
@@ -60,7 +63,12 @@ export function dataChannelTransport(channel: RTCDataChannel): FolderTransport {
         new DataView(frame.buffer).setUint32(0, msg.id);
         frame.set(data, 4);
         channel.send(frame);
-      } else channel.send(JSON.stringify(msg));
+      } else {
+        const text = JSON.stringify(msg);
+        // The other side would drop it unread (parse): fail here instead.
+        if (text.length > FOLDER_TEXT_MAX_CHARS) throw new Error('This is too large to send.');
+        channel.send(text);
+      }
     },
     onMessage(cb) {
       listeners.add(cb);
@@ -84,11 +92,11 @@ function fromB64(b64: string): Uint8Array {
 /**
  * What one relayed message may be: the signal payload's `data` is at most
  * 60 000 characters (SignalPayload), and the whole signal frame, where `data`
- * is a JSON string again (quotes escaped), at most LIMITS.frameBytes; ids and
- * the frame's other fields take under 300.
+ * is a JSON string again (quotes escaped), at most LIMITS.frameBytes bytes
+ * of UTF-8; ids and the frame's other fields take under 300.
  */
-const RELAY_DATA_CHARS = 60_000;
-const RELAY_ESCAPED_CHARS = LIMITS.frameBytes - 300;
+const RELAY_DATA_CHARS = FOLDER_TEXT_MAX_CHARS;
+const RELAY_ESCAPED_BYTES = LIMITS.frameBytes - 300;
 
 /** Through the server's signaling relay; pacing comes from the acknowledgement window. */
 export function relayTransport(
@@ -102,8 +110,8 @@ export function relayTransport(
     async send(msg, data) {
       const out: FolderMessage = msg.op === 'chunk' && data ? { op: 'chunk', id: msg.id, b64: toB64(data) } : msg;
       const text = JSON.stringify(out);
-      // The server would refuse it and the other side would wait forever: fail here instead (a huge folder listing).
-      if (text.length > RELAY_DATA_CHARS || JSON.stringify(text).length > RELAY_ESCAPED_CHARS) throw new Error('This is too large to send through the server.');
+      // The server would refuse it and the other side would wait forever: fail here instead.
+      if (text.length > RELAY_DATA_CHARS || utf8Length(JSON.stringify(text)) > RELAY_ESCAPED_BYTES) throw new Error('This is too large to send through the server.');
       client.sendSignal(activityId, peer, { kind: 'relay', data: text });
     },
     onMessage(cb) {
