@@ -3,7 +3,7 @@
 # Usage: ensure-system-deps.sh [package ...]  (default: chromium)
 set -euo pipefail
 want=("${@:-chromium}")
-declare -A bin=( [chromium]=/usr/bin/chromium [xvfb]=/usr/bin/Xvfb [coturn]=/usr/bin/turnserver [ffmpeg]=/usr/bin/ffmpeg )
+declare -A bin=( [chromium]=/usr/bin/chromium [xvfb]=/usr/bin/Xvfb [coturn]=/usr/bin/turnserver [ffmpeg]=/usr/bin/ffmpeg [xterm]=/usr/bin/xterm [xdotool]=/usr/bin/xdotool [x11-utils]=/usr/bin/xwininfo )
 missing=()
 for p in "${want[@]}"; do
   b="${bin[$p]:-}"

@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-node-deps.sh
-bash scripts/ensure-system-deps.sh chromium coturn
+bash scripts/ensure-system-deps.sh chromium coturn xvfb xterm xdotool x11-utils
 echo "== typecheck"
 npm run typecheck --silent
 echo "== build web app"
