@@ -20,6 +20,8 @@ import { registerAcdRoutes } from './modules/acd/routes.js';
 import { AcdService } from './modules/acd/service.js';
 import { AcdStore } from './modules/acd/store.js';
 import { registerAuthRoutes } from './modules/auth/routes.js';
+import { registerDeviceRoutes } from './modules/devices/routes.js';
+import { PairingService } from './modules/devices/service.js';
 import { AuthService } from './modules/auth/service.js';
 import { createMetrics } from './modules/health/metrics.js';
 import { registerHealthRoutes } from './modules/health/routes.js';
@@ -170,6 +172,7 @@ export async function buildServer(config: Config): Promise<Server> {
     publicUrl: config.publicUrl,
   });
   registerAcdRoutes(ctx, acd);
+  registerDeviceRoutes(ctx, new PairingService(db, sessions, { publicUrl: config.publicUrl, ttlMs: config.pairingTtlMs }));
   registerAcdGateway(app, { acd, bus, auth });
   engine.onAppended((sessionId, envelopes) => void acd.onSessionEvents(sessionId, envelopes).catch(() => undefined));
   const disarmConsentTimers = armConsentTimers(engine);

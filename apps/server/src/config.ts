@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { CONSENT_TTL_MS } from '@rs/protocol';
+import { CONSENT_TTL_MS, PAIRING_TTL_MS } from '@rs/protocol';
 import { parseUrlList, type IceConfig } from './modules/media/ice.js';
 
 /** Runtime configuration, all from the environment (see README "Configuration"). */
@@ -25,6 +25,8 @@ export interface Config {
   ice: IceConfig;
   /** How long a consent request waits for an answer (CUS-2); shorter only in tests. */
   consentTtlMs: number;
+  /** How long a Support Manager pairing URL can be redeemed (once). */
+  pairingTtlMs: number;
   /** FT-1: a command every upload passes before it is offered (exit 0 clean, 1 flagged), e.g. "clamdscan --no-summary". */
   fileScanCommand: string | null;
   /** FT-1: how long a signed download link is valid; shorter only in tests. */
@@ -67,5 +69,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       turnTtlSeconds: int(env.TURN_TTL_SECONDS, 3600, 'TURN_TTL_SECONDS'),
     },
     consentTtlMs: int(env.CONSENT_TTL_MS, CONSENT_TTL_MS, 'CONSENT_TTL_MS') || CONSENT_TTL_MS,
+    pairingTtlMs: int(env.PAIRING_TTL_MS, PAIRING_TTL_MS, 'PAIRING_TTL_MS') || PAIRING_TTL_MS,
   };
 }

@@ -20,7 +20,7 @@ import {
   type SessionEventEnvelope,
   type SessionView,
 } from '@rs/protocol';
-import { MEDIA_RULES, canSignal } from '../src/modules/sessions/media-rules.js';
+import { MEDIA_RULES, canSignal, decideDeviceAttach, dropControl } from '../src/modules/sessions/media-rules.js';
 import { decide } from '../src/modules/sessions/rules.js';
 import { canSee } from '../src/modules/sessions/visibility.js';
 
@@ -138,7 +138,7 @@ const types = (events: SessionEvent[]) => events.map((e) => e.type);
 // ---------------------------------------------------------------- the fixture itself
 
 test('the fixture folds into the intended media state', () => {
-  assert.equal(Object.keys(MEDIA_RULES).length, 13, 'a new media rule needs its test here');
+  assert.equal(Object.keys(MEDIA_RULES).length, 15, 'a new media rule needs its test here');
   assert.equal(pending.consents.q1?.state, 'pending');
   assert.deepEqual(
     activeActivities(busy).map((a) => [a.activityId, a.kind, a.sharer]),
@@ -606,5 +606,79 @@ describe('visibility of media events', () => {
     assert.deepEqual(whoSees(CALL, { type: 'voice.left', activityId: 'call', participantId: C.id }), everyone);
     assert.deepEqual(whoSees([], { type: 'customer.selected', participantId: C2.id, by: P.id }), everyone);
     assert.deepEqual(whoSees([], { type: 'display.mode', mode: 'sampling', by: P.id }), everyone);
+  });
+});
+
+// ---------------------------------------------------------------- remote control through Support Manager
+
+const DEVICE = { id: 'd1', name: 'Support Manager – Carla Customer' };
+const CONTROL: SessionEvent[] = [requested('qc', 'desktop.control'), accepted('qc'), started('ctl', 'desktop.control', C.id, 'qc')];
+const controlled = viewOf(...CONTROL);
+const attach = (v: SessionView) => decideDeviceAttach(v, { activityId: 'ctl', customerId: C.id, device: DEVICE });
+const withDevice = viewOf(...CONTROL, ...attach(controlled));
+
+describe(`M14 ${MEDIA_RULES.M14}`, () => {
+  test('accepting control starts the activity with the customer as its sharer and no device yet', () => {
+    const events = run(viewOf(requested('qc', 'desktop.control')), C.id, { type: 'consent.answer', requestId: 'qc', accept: true });
+    assert.deepEqual(types(events), ['consent.answered', 'activity.started']);
+    const started = events[1];
+    assert.ok(started?.type === 'activity.started' && started.kind === 'desktop.control' && started.sharer === C.id);
+  });
+  test('the paired device joins as a device participant of the customer and is attached', () => {
+    assert.deepEqual(attach(controlled), [
+      { type: 'participant.joined', participant: { id: 'd1', kind: 'device', role: 'device', name: DEVICE.name, pairedWith: C.id } },
+      { type: 'device.attached', activityId: 'ctl', deviceId: 'd1' },
+    ]);
+    assert.equal(withDevice.activities.ctl?.deviceId, 'd1');
+    assert.equal(withDevice.participants.d1?.status, 'admitted');
+  });
+  test('once only, only for a running control activity of that customer', () => {
+    const code = (f: () => unknown) => {
+      try {
+        f();
+      } catch (e) {
+        return e instanceof RsError ? e.code : 'other';
+      }
+      return 'none';
+    };
+    assert.equal(code(() => attach(withDevice)), 'RS_ERR_INVALID_STATE');
+    assert.equal(code(() => decideDeviceAttach(controlled, { activityId: 'ctl', customerId: C2.id, device: DEVICE })), 'RS_ERR_FORBIDDEN');
+    assert.equal(code(() => decideDeviceAttach(customerSharing, { activityId: 's1', customerId: C.id, device: DEVICE })), 'RS_ERR_INVALID_STATE');
+    const stopped = viewOf(...CONTROL, { type: 'activity.stopped', activityId: 'ctl', by: C.id, reason: 'stopped' });
+    assert.equal(code(() => attach(stopped)), 'RS_ERR_INVALID_STATE');
+  });
+  test("the screen comes from the device, not from the customer's browser: signaling is between the device and the viewers only", () => {
+    assert.equal(canSignal(controlled, C.id, P.id, 'ctl'), false, 'nothing flows before a device is attached');
+    assert.equal(canSignal(withDevice, 'd1', P.id, 'ctl'), true);
+    assert.equal(canSignal(withDevice, P.id, 'd1', 'ctl'), true);
+    assert.equal(canSignal(withDevice, C.id, P.id, 'ctl'), false);
+    assert.equal(canSignal(withDevice, P.id, C.id, 'ctl'), false);
+  });
+  test('while control runs nothing else is shared, and control is not asked while something is', () => {
+    refuses(controlled, P.id, { type: 'consent.request', kind: 'desktop.view', to: C.id }, 'RS_ERR_INVALID_STATE');
+    refuses(customerSharing, P.id, { type: 'consent.request', kind: 'desktop.control', to: C.id }, 'RS_ERR_INVALID_STATE');
+  });
+});
+
+describe(`M15 ${MEDIA_RULES.M15}`, () => {
+  test('the customer, the rep and the device each stop control', () => {
+    for (const who of [C.id, P.id, 'd1']) {
+      assert.deepEqual(types(run(withDevice, who, { type: 'activity.stop', activityId: 'ctl' })), ['activity.stopped']);
+    }
+  });
+  test('the customer or the device dropping stops control; others dropping do not', () => {
+    assert.deepEqual(dropControl(withDevice, C.id), [{ type: 'activity.stopped', activityId: 'ctl', reason: 'sharer_left' }]);
+    assert.deepEqual(dropControl(withDevice, 'd1'), [{ type: 'activity.stopped', activityId: 'ctl', reason: 'sharer_left' }]);
+    assert.deepEqual(dropControl(withDevice, C2.id), []);
+    assert.deepEqual(dropControl(withDevice, P.id), []);
+  });
+  test('the customer or the device leaving stops control', () => {
+    assert.ok(run(withDevice, C.id, { type: 'session.leave' }).some((e) => e.type === 'activity.stopped' && e.activityId === 'ctl'));
+    assert.ok(run(withDevice, 'd1', { type: 'session.leave' }).some((e) => e.type === 'activity.stopped' && e.activityId === 'ctl'));
+  });
+  test('a device may not chat, ask, answer or start anything', () => {
+    refuses(withDevice, 'd1', { type: 'chat.send', text: 'hi' }, 'RS_ERR_FORBIDDEN');
+    refuses(withDevice, 'd1', { type: 'activity.start', kind: 'video' }, 'RS_ERR_FORBIDDEN');
+    refuses(withDevice, 'd1', { type: 'notes.save', text: 'x' }, 'RS_ERR_FORBIDDEN');
   });
 });

@@ -37,6 +37,7 @@ const SAME_AS_ENGLISH: Partial<Record<MessageKey, readonly Translated[]>> = {
   'app.title': ['nb', 'de'], // "Remote Support", the product name in the nb/de help
   'inviteDialog.ok': ['sv', 'nb', 'cs', 'fr', 'de'],
   'settings.webAcd': ['sv', 'nb', 'cs', 'fr', 'de'],
+  'participants.role.device': ['sv', 'nb', 'cs', 'fr', 'de'], // "Support Manager", the program's name in every help language
   'console.tab.tools': ['de'],
   'console.tab.session': ['sv', 'fr', 'de'],
   'console.tab.desktop': ['de'], // "Desktop" is the German word (the de help: "einen Desktop oder eine Anwendung teilen")

@@ -15,11 +15,12 @@ export const DisplayName = z
   // eslint-disable-next-line no-control-regex
   .regex(/^[^\u0000-\u001f\u007f]*$/, 'control characters are not allowed');
 
-export const ParticipantKind = z.enum(['rep', 'customer']);
+/** device: Support Manager on a customer's computer, paired with that customer (DSK-2, APP-2). */
+export const ParticipantKind = z.enum(['rep', 'customer', 'device']);
 export type ParticipantKind = z.infer<typeof ParticipantKind>;
 
-/** primary: controls the session; assistant: a rep without control; customer. */
-export const ParticipantRole = z.enum(['primary', 'assistant', 'customer']);
+/** primary: controls the session; assistant: a rep without control; customer; device (Support Manager). */
+export const ParticipantRole = z.enum(['primary', 'assistant', 'customer', 'device']);
 export type ParticipantRole = z.infer<typeof ParticipantRole>;
 
 export const Language = z.enum(['en', 'sv', 'nb', 'cs', 'fr', 'de']);

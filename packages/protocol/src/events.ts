@@ -22,6 +22,8 @@ export const ParticipantInfo = z.object({
   name: DisplayName,
   email: Email.optional(),
   userId: Id.optional(),
+  /** A device's customer: the person who accepted control and opened Support Manager. */
+  pairedWith: Id.optional(),
 });
 export type ParticipantInfo = z.infer<typeof ParticipantInfo>;
 
@@ -102,6 +104,8 @@ export const SessionEvent = z.discriminatedUnion('type', [
     requestId: Id.optional(),
   }),
   z.object({ type: z.literal('activity.stopped'), activityId: Id, by: Id.optional(), reason: ActivityStopReason }),
+  /** Support Manager joined by its pairing URL and sends the screen of this control activity (M14). */
+  z.object({ type: z.literal('device.attached'), activityId: Id, deviceId: Id }),
   z.object({ type: z.literal('voice.joined'), activityId: Id, participantId: Id }),
   z.object({ type: z.literal('voice.left'), activityId: Id, participantId: Id }),
   z.object({ type: z.literal('voice.muted'), activityId: Id, participantId: Id, muted: z.boolean() }),

@@ -9,3 +9,4 @@ export * from './view.js';
 export * from './ws.js';
 export * from './folder.js';
 export * from './acd.js';
+export * from './pairing.js';

@@ -6,21 +6,31 @@ import { z } from 'zod';
  */
 
 /** Asking the other side first: view their screen/app (DSK-1, APP-1) or show yours (DSK-3, APP-3). */
-export const ConsentKind = z.enum(['desktop.view', 'desktop.share', 'app.view', 'app.share', 'folder.access']);
+export const ConsentKind = z.enum(['desktop.view', 'desktop.share', 'app.view', 'app.share', 'folder.access', 'desktop.control', 'app.control']);
 export type ConsentKind = z.infer<typeof ConsentKind>;
 
-export const ActivityKind = z.enum(['video', 'voice', 'desktop.view', 'desktop.share', 'app.view', 'app.share', 'folder']);
+export const ActivityKind = z.enum(['video', 'voice', 'desktop.view', 'desktop.share', 'app.view', 'app.share', 'folder', 'desktop.control', 'app.control']);
 export type ActivityKind = z.infer<typeof ActivityKind>;
 
 /** Screen-like activities: every participant can view them (S-3). */
 export const SHARING_KINDS: ReadonlySet<ActivityKind> = new Set(['desktop.view', 'desktop.share', 'app.view', 'app.share']);
 
-/** What ends when control is transferred or another customer is selected (S-3, SES-3): sharing and folder access (FT-2). */
-export const ENDS_ON_SWITCH: ReadonlySet<ActivityKind> = new Set([...SHARING_KINDS, 'folder']);
+/**
+ * Remote control through Support Manager (DSK-2, APP-2): the customer's
+ * device sends the screen and takes the rep's input. Kept apart from
+ * SHARING_KINDS because no browser captures anything for them.
+ */
+export const CONTROL_KINDS: ReadonlySet<ActivityKind> = new Set(['desktop.control', 'app.control']);
+
+/** Screen-like activities of any kind: one at a time per session. */
+export const SCREEN_KINDS: ReadonlySet<ActivityKind> = new Set([...SHARING_KINDS, ...CONTROL_KINDS]);
+
+/** What ends when control is transferred or another customer is selected (S-3, SES-3): sharing, remote control and folder access (FT-2). */
+export const ENDS_ON_SWITCH: ReadonlySet<ActivityKind> = new Set([...SCREEN_KINDS, 'folder']);
 
 /** In "view" kinds and folder access the customer shares; in "share" kinds the rep does. */
 export function customerShares(kind: ConsentKind): boolean {
-  return kind === 'desktop.view' || kind === 'app.view' || kind === 'folder.access';
+  return kind === 'desktop.view' || kind === 'app.view' || kind === 'folder.access' || kind === 'desktop.control' || kind === 'app.control';
 }
 
 /** The activity an accepted consent starts. */
@@ -85,3 +95,7 @@ export const IceServer = z.object({
   credential: z.string().optional(),
 });
 export type IceServer = z.infer<typeof IceServer>;
+
+/** How long a Support Manager pairing URL can be redeemed (once). */
+export const PAIRING_TTL_MS = 2 * 60_000;
+

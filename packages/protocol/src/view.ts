@@ -60,6 +60,8 @@ export interface ActivityView {
   state: 'active' | 'stopped';
   stoppedAt?: string;
   stopReason?: ActivityStopReason;
+  /** Control kinds: the Support Manager that sends the screen and takes input, once paired. */
+  deviceId?: string;
   /** Voice calls only: who is in the call and whether they are muted. */
   members: Record<string, { muted: boolean }>;
 }
@@ -247,6 +249,8 @@ export function applyEvent(view: SessionView, env: SessionEventEnvelope): Sessio
       };
     case 'activity.stopped':
       return withActivity(next, e.activityId, () => ({ state: 'stopped', stoppedAt: env.at, stopReason: e.reason }));
+    case 'device.attached':
+      return withActivity(next, e.activityId, () => ({ deviceId: e.deviceId }));
     case 'voice.joined':
       return withActivity(next, e.activityId, (a) => ({ members: { ...a.members, [e.participantId]: { muted: false } } }));
     case 'voice.left':

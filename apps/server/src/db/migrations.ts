@@ -183,6 +183,21 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('acd_messages_created').on('acd_messages').column('created_at').execute();
     },
   },
+  /** Support Manager pairing URLs (DSK-2, APP-2): one-time, short-lived, bound to a session, a customer and an activity. */
+  '0004_device_pairings': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('device_pairings')
+        .addColumn('code_hash', 'text', (c) => c.primaryKey())
+        .addColumn('session_id', 'text', (c) => c.notNull())
+        .addColumn('participant_id', 'text', (c) => c.notNull())
+        .addColumn('activity_id', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'text', (c) => c.notNull())
+        .addColumn('redeemed_at', 'text')
+        .execute();
+    },
+  },
 };
 
 class StaticProvider implements MigrationProvider {

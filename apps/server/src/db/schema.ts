@@ -162,6 +162,17 @@ export interface AcdMessagesTable {
   created_at: string;
 }
 
+/** A pairing URL's code is kept only as its SHA-256: a copy of the database redeems nothing. */
+export interface DevicePairingsTable {
+  code_hash: string;
+  session_id: string;
+  participant_id: string;
+  activity_id: string;
+  created_at: string;
+  expires_at: string;
+  redeemed_at: string | null;
+}
+
 export interface Database {
   users: UsersTable;
   auth_sessions: AuthSessionsTable;
@@ -177,5 +188,6 @@ export interface Database {
   acd_agents: AcdAgentsTable;
   acd_requests: AcdRequestsTable;
   acd_messages: AcdMessagesTable;
+  device_pairings: DevicePairingsTable;
   kysely_migration_placeholder: { id: Generated<number> };
 }

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { SessionClient } from '@rs/client';
 import type { MediaController } from '@rs/client/media';
-import { customerShares, pendingConsents, type SessionView } from '@rs/protocol';
+import { CONTROL_KINDS, activityKindOf, customerShares, pendingConsents, type SessionView } from '@rs/protocol';
 import { errorText } from '../app/api.js';
 import { Notice } from '../app/ui.js';
 import { useT } from '../i18n/index.js';
@@ -42,7 +42,8 @@ export function ConsentPrompt({ view, me, client, controller }: { view: SessionV
           throw new Error(t('folder.pickFailed', { message: e instanceof Error ? e.message : String(e) }));
         });
         pickedFolders.set(request.requestId, handle);
-      } else if (accept && customerShares(request.kind)) {
+      } else if (accept && customerShares(request.kind) && !CONTROL_KINDS.has(activityKindOf(request.kind))) {
+        // Remote control (DSK-2) is captured by Support Manager, never by the browser.
         // Capture first: the browser needs this click to open its picker.
         const stream = await captureFor(request.kind).catch((e: unknown) => {
           throw new Error(e instanceof Error ? e.message : String(e));

@@ -28,5 +28,7 @@ export async function participantOf(
   const p = view.participants[participantId];
   if (!p || p.status !== 'admitted') throw RsError.forbidden('You are not in this session.');
   if (view.status.state === 'ended') throw RsError.sessionEnded();
+  // Support Manager moves files through its own folder access, not the session's published files.
+  if (p.kind === 'device') throw RsError.forbidden('Devices do not publish or download session files.');
   return { participantId, kind: p.kind, isPrimary: view.primaryId === participantId };
 }

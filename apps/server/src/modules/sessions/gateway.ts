@@ -19,7 +19,7 @@ import type { Metrics } from '../health/metrics.js';
 import type { SessionEngine } from './engine.js';
 import { iceServersFor, type IceConfig } from '../media/ice.js';
 import type { Signal } from './engine.js';
-import { canSignal } from './media-rules.js';
+import { canSignal, dropControl } from './media-rules.js';
 import { decide } from './rules.js';
 import type { SessionStore } from './store.js';
 import type { ParticipantTokens } from './tokens.js';
@@ -364,7 +364,8 @@ class Connection {
       await this.deps.engine
         .transact(st.sessionId, (v) => {
           const p = v.participants[st.participantId];
-          return v.status.state === 'open' && p?.connected && p.status !== 'left' ? [{ type: 'participant.disconnected', participantId: st.participantId }] : [];
+          if (v.status.state !== 'open' || !p?.connected || p.status === 'left') return [];
+          return [...dropControl(v, st.participantId), { type: 'participant.disconnected', participantId: st.participantId }];
         })
         .catch(() => undefined);
     }

@@ -1,8 +1,9 @@
 import {
   CONSENT_TTL_MS,
+  CONTROL_KINDS,
   ENDS_ON_SWITCH,
   RsError,
-  SHARING_KINDS,
+  SCREEN_KINDS,
   activeActivities,
   activityKindOf,
   currentCustomerId,
@@ -33,6 +34,8 @@ export const MEDIA_RULES = {
   M11: 'leaving ends what the leaver shares and takes them out of the call',
   M12: 'signaling flows only between two participants of one active activity',
   M13: 'the asking rep may cancel a pending request',
+  M14: "a control activity's screen and input come only from the Support Manager paired with its customer for it, attached once",
+  M15: 'control stops when its customer or its device leaves or drops, and a device may only stop its activity or leave',
 } as const;
 
 export type MediaIntent = Extract<
@@ -99,12 +102,35 @@ export function endSharing(
   return events;
 }
 
+/** M15: a customer or device dropping (closed page, killed program) stops the remote control they take part in. */
+export function dropControl(view: SessionView, participantId: string): SessionEvent[] {
+  return activeActivities(view)
+    .filter((a) => CONTROL_KINDS.has(a.kind) && (a.sharer === participantId || a.deviceId === participantId))
+    .map((a): SessionEvent => ({ type: 'activity.stopped', activityId: a.activityId, reason: 'sharer_left' }));
+}
+
+/** M14: Support Manager, redeeming its pairing, joins and is attached to the control activity. */
+export function decideDeviceAttach(view: SessionView, input: { activityId: string; customerId: string; device: { id: string; name: string } }): SessionEvent[] {
+  if (view.status.state === 'ended') throw RsError.sessionEnded();
+  const a = view.activities[input.activityId];
+  if (!a || a.state !== 'active' || !CONTROL_KINDS.has(a.kind)) throw RsError.invalidState('Control was stopped. Ask the rep to request it again.');
+  if (a.sharer !== input.customerId) throw RsError.forbidden('This pairing is not for this activity.');
+  if (a.deviceId !== undefined) throw RsError.invalidState('Support Manager is connected for this already.');
+  const customer = view.participants[input.customerId];
+  if (!customer || customer.status !== 'admitted') throw RsError.invalidState('The customer who accepted is no longer in the session.');
+  return [
+    { type: 'participant.joined', participant: { id: input.device.id, kind: 'device', role: 'device', name: input.device.name, pairedWith: customer.id } },
+    { type: 'device.attached', activityId: a.activityId, deviceId: input.device.id },
+  ];
+}
+
 /** M11: what a participant leaving takes with them. */
 export function leaveMedia(view: SessionView, participantId: string): SessionEvent[] {
   const events: SessionEvent[] = [];
   for (const a of activeActivities(view)) {
     const consent = a.requestId ? view.consents[a.requestId] : undefined;
-    const involved = a.sharer === participantId || (consent && (consent.from === participantId || consent.to === participantId));
+    const involved =
+      a.sharer === participantId || a.deviceId === participantId || (consent && (consent.from === participantId || consent.to === participantId));
     if (involved && a.kind !== 'voice') events.push({ type: 'activity.stopped', activityId: a.activityId, reason: 'sharer_left' });
     else if (a.kind === 'voice' && a.members[participantId]) events.push({ type: 'voice.left', activityId: a.activityId, participantId });
   }
@@ -125,7 +151,7 @@ export function decideMedia(intent: MediaIntent, { view, actor, now, newId, cons
       if (!to || to.kind !== 'customer' || to.status !== 'admitted') throw RsError.invalidState('Consent can only be asked of a customer in the session.');
       const running = activeActivities(view);
       const busy =
-        intent.kind === 'folder.access' ? running.some((a) => a.kind === 'folder') : running.some((a) => SHARING_KINDS.has(a.kind));
+        intent.kind === 'folder.access' ? running.some((a) => a.kind === 'folder') : running.some((a) => SCREEN_KINDS.has(a.kind));
       if (busy) throw RsError.invalidState(intent.kind === 'folder.access' ? 'A folder is shared already.' : 'Something is being shared already. Stop it first.');
       if (Object.values(view.consents).some((c) => c.state === 'pending' && c.expiresAt > now)) {
         throw RsError.invalidState('A request is waiting for an answer already.');
@@ -179,7 +205,10 @@ export function decideMedia(intent: MediaIntent, { view, actor, now, newId, cons
       if (!a || a.state !== 'active') throw RsError.invalidState('That is not running.');
       const consent = a.requestId ? view.consents[a.requestId] : undefined;
       const allowed =
-        a.sharer === actor.id || view.primaryId === actor.id || (consent !== undefined && (consent.from === actor.id || consent.to === actor.id));
+        a.sharer === actor.id ||
+        a.deviceId === actor.id ||
+        view.primaryId === actor.id ||
+        (consent !== undefined && (consent.from === actor.id || consent.to === actor.id));
       if (!allowed) throw RsError.forbidden('You cannot stop this.');
       return [{ type: 'activity.stopped', activityId: a.activityId, by: actor.id, reason: intent.reason ?? 'stopped' }];
     }
@@ -231,6 +260,9 @@ export function canSignal(view: SessionView, from: string, to: string, activityI
     const asker = a.requestId ? view.consents[a.requestId]?.from : undefined;
     return (a.sharer === from && asker === to) || (a.sharer === to && asker === from);
   }
+  // M14: remote control's sender is the paired Support Manager, never the customer's browser.
+  const sender = CONTROL_KINDS.has(a.kind) ? a.deviceId : a.sharer;
+  if (sender === undefined) return false;
   // Everything else is one sender to every admitted viewer (S-3).
-  return a.sharer === from || a.sharer === to;
+  return sender === from || sender === to;
 }

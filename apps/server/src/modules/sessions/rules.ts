@@ -107,6 +107,10 @@ export function decide({ view, actorId, intent, newMessageId, now = new Date().t
     throw RsError.forbidden(actor.status === 'waiting' ? 'Wait until the rep admits you.' : 'You are no longer in this session.');
   }
 
+  // M15: Support Manager only stops what it takes part in, or leaves.
+  if (actor.kind === 'device' && intent.type !== 'activity.stop' && intent.type !== 'session.leave') {
+    throw RsError.forbidden('Support Manager cannot do this.');
+  }
   if (isMediaIntent(intent)) return decideMedia(intent, { view, actor, now, newId: newMessageId, ...(consentTtlMs ? { consentTtlMs } : {}) });
 
   switch (intent.type) {

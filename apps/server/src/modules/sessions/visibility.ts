@@ -54,6 +54,7 @@ export function canSee(view: SessionView, recipientId: string, env: SessionEvent
     case 'voice.muted':
     case 'customer.selected':
     case 'display.mode':
+    case 'device.attached':
       return true;
     case 'file.published':
       // Files for the reps stay with the reps and the sender (FT-1, "Send a file").
