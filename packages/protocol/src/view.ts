@@ -321,6 +321,15 @@ export function presentParticipants(view: SessionView): ParticipantView[] {
     .filter((p): p is ParticipantView => p !== undefined && p.status === 'admitted');
 }
 
+/**
+ * Who sends an activity's media: the sharer, except in remote control
+ * (DSK-2, APP-2), where the customer's Support Manager does (undefined until
+ * it is attached).
+ */
+export function senderOf(a: ActivityView): string | undefined {
+  return a.kind === 'desktop.control' || a.kind === 'app.control' ? a.deviceId : a.sharer;
+}
+
 export function activeActivities(view: SessionView): ActivityView[] {
   return Object.values(view.activities).filter((a) => a.state === 'active');
 }

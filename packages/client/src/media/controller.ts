@@ -2,6 +2,7 @@ import {
   DISPLAY_MODES,
   SHARING_KINDS,
   activeActivities,
+  senderOf,
   type ActivityView,
   type DisplayMode,
   type SessionView,
@@ -188,7 +189,7 @@ export class MediaController {
   private isOfferer(a: ActivityView, remote: string): boolean {
     const me = this.me;
     if (!me) return false;
-    return a.kind === 'voice' ? me < remote : a.sharer === me;
+    return a.kind === 'voice' ? me < remote : senderOf(a) === me;
   }
 
   /** The offering side can offer once it has what it sends; a folder sends no media, only its data channel. */
@@ -200,7 +201,7 @@ export class MediaController {
   private sends(a: ActivityView): boolean {
     const me = this.me;
     if (!me) return false;
-    return a.kind === 'voice' ? a.members[me] !== undefined : a.sharer === me;
+    return a.kind === 'voice' ? a.members[me] !== undefined : senderOf(a) === me;
   }
 
   /** The remote participants this page should have a link with for activity `a`. */
@@ -219,12 +220,15 @@ export class MediaController {
       if (a.sharer === me) return present(asker) ? [asker] : [];
       return asker === me && present(a.sharer) ? [a.sharer] : [];
     }
-    if (a.sharer === me) {
+    const sender = senderOf(a);
+    if (sender === me) {
       return Object.values(view.participants)
         .filter((p) => p.id !== me && p.status === 'admitted' && p.connected)
         .map((p) => p.id);
     }
-    return present(a.sharer) ? [a.sharer] : [];
+    // The customer whose computer is controlled does not watch it through the rep's eyes.
+    if (sender === undefined || (sender !== a.sharer && a.sharer === me)) return [];
+    return present(sender) ? [sender] : [];
   }
 
   private onView(view: SessionView): void {
@@ -253,7 +257,7 @@ export class MediaController {
     if (!this.checkedReload) {
       this.checkedReload = true;
       for (const a of active) {
-        if (a.kind !== 'voice' && a.kind !== 'folder' && a.sharer === me && !this.local.has(a.activityId)) {
+        if (a.kind !== 'voice' && a.kind !== 'folder' && senderOf(a) === me && !this.local.has(a.activityId)) {
           void this.client.request({ type: 'activity.stop', activityId: a.activityId, reason: 'sharer_reloaded' }).catch(() => undefined);
         } else if (a.kind === 'voice' && a.members[me] && !this.local.has(a.activityId)) {
           void this.client.request({ type: 'voice.leave', activityId: a.activityId }).catch(() => undefined);
