@@ -863,7 +863,7 @@ for (const kind of ['datachannel', 'relay'] as const) {
     });
 
     test('a rep that stops acknowledging: the customer’s side gives up after a while and lists the folder again when asked', async () => {
-      const s = setup(kind, { pageAckTimeoutMs: 50 });
+      const s = setup(kind, { pageAckTimeoutMs: 1000 });
       for (let i = 0; i < 3000; i++) s.root.file(`${String(i).padStart(4, '0')}${'x'.repeat(100)}`, bytes(1));
       const r = s.client.list([]);
       r.catch(() => undefined);
