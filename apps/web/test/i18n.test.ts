@@ -66,6 +66,9 @@ const SAME_AS_ENGLISH: Partial<Record<MessageKey, readonly Translated[]>> = {
   'agent.status': ['sv', 'nb', 'de'], // "Status", as 'users.status'
   'transferSession.agents': ['fr'], // "Agents", the French plural is the same word
   'queues.agents': ['fr'],
+  'sm.heading': ['sv', 'nb', 'cs', 'fr', 'de'], // "Support Manager", the program's name (as 'participants.role.device')
+  'downloads.heading': ['de'], // "Downloads" is the German word
+  'downloads.linux': ['nb'], // "for" is also the Norwegian word; the rest is names
 };
 
 function placeholders(s: string): string[] {

@@ -10,3 +10,4 @@ export * from './ws.js';
 export * from './folder.js';
 export * from './acd.js';
 export * from './pairing.js';
+export * from './control.js';

@@ -11,6 +11,7 @@ import { StartPage } from '../pages/Start.js';
 import { JoinPage } from '../pages/Join.js';
 import { AssistPage } from '../pages/Assist.js';
 import { InvitationPage } from '../pages/Invitation.js';
+import { DownloadsPage } from '../pages/Downloads.js';
 import { ConsolePage } from '../session/ConsolePage.js';
 import { CustomerPage } from '../session/CustomerPage.js';
 import { UsersPage } from '../admin/UsersPage.js';
@@ -55,6 +56,7 @@ function Routes() {
   if (p === '/sign-in') return <SignInPage />;
   if (p === '/setup') return <SetupPage />;
   if (p === '/join') return <JoinPage />;
+  if (p === '/downloads') return <DownloadsPage />;
   if (p === '/start') return <Guard need="rep"><StartPage /></Guard>;
   if (p === '/assist') return <Guard need="rep"><AssistPage /></Guard>;
   if (p === '/reports') return <Guard need="rep"><ReportsPage /></Guard>;

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { SessionClient } from '@rs/client';
 import type { MediaController } from '@rs/client/media';
-import { SHARING_KINDS, activeActivities, currentCustomerId, type ConsentKind, type SessionView } from '@rs/protocol';
+import { SCREEN_KINDS, activeActivities, currentCustomerId, type ConsentKind, type SessionView } from '@rs/protocol';
 import { errorText } from '../app/api.js';
 import { Notice } from '../app/ui.js';
 import { useT } from '../i18n/index.js';
@@ -31,7 +31,7 @@ export function ShareTab({
   const held = useRef<{ stream: MediaStream; unbind: () => void; since: number } | null>(null);
   const customerId = currentCustomerId(view);
   const customer = customerId ? view.participants[customerId] : undefined;
-  const sharing = activeActivities(view).some((a) => SHARING_KINDS.has(a.kind));
+  const sharing = activeActivities(view).some((a) => SCREEN_KINDS.has(a.kind));
   const mineRecent = Object.values(view.consents)
     .filter((c) => c.from === me)
     .sort((a, b) => (a.requestedAt < b.requestedAt ? 1 : -1))[0];
@@ -81,6 +81,9 @@ export function ShareTab({
         <button type="button" disabled={busy || !customer || sharing || !!pending} onClick={() => void ask(area === 'desktop' ? 'desktop.view' : 'app.view')}>
           {t('media.requestView')}
         </button>
+        <button type="button" disabled={busy || !customer || sharing || !!pending} onClick={() => void ask(area === 'desktop' ? 'desktop.control' : 'app.control')}>
+          {t('media.requestControl')}
+        </button>
         <button type="button" disabled={busy || !customer || sharing || !!pending} onClick={() => void ask(area === 'desktop' ? 'desktop.share' : 'app.share')}>
           {t('media.shareView')}
         </button>
@@ -110,12 +113,12 @@ export function ShareNotices({ view, me }: { view: SessionView; me: string | nul
     .filter((c) => c.from === me)
     .sort((a, b) => (a.requestedAt < b.requestedAt ? 1 : -1))[0];
   const lastStop = Object.values(view.activities)
-    .filter((a) => a.state === 'stopped' && SHARING_KINDS.has(a.kind) && a.stoppedAt)
+    .filter((a) => a.state === 'stopped' && SCREEN_KINDS.has(a.kind) && a.stoppedAt)
     .sort((a, b) => (a.stoppedAt! < b.stoppedAt! ? 1 : -1))[0];
   const notices: string[] = [];
   if (lastConsent?.state === 'declined') notices.push(t('media.declined', { name: name(lastConsent.to) }));
   if (lastConsent?.state === 'closed' && lastConsent.closeReason === 'expired') notices.push(t('media.expired', { name: name(lastConsent.to) }));
-  const running = activeActivities(view).some((a) => SHARING_KINDS.has(a.kind));
+  const running = activeActivities(view).some((a) => SCREEN_KINDS.has(a.kind));
   if (lastStop?.stopReason && !running && (!lastConsent || lastConsent.requestedAt <= (lastStop.stoppedAt ?? ''))) {
     notices.push(t(`media.ended.${lastStop.stopReason}`));
   }

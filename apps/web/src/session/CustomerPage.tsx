@@ -13,6 +13,7 @@ import { ConsentPrompt } from '../media/ConsentPrompt.js';
 import { MediaStage } from '../media/MediaStage.js';
 import { ShareNotices } from '../media/ShareTab.js';
 import { SharingBar } from '../media/SharingBar.js';
+import { SupportManagerPanel } from '../media/SupportManagerPanel.js';
 import { useMedia } from '../media/useMedia.js';
 import { VideoControls } from '../media/VideoControls.js';
 import { VoiceControls } from '../media/VoiceControls.js';
@@ -127,6 +128,7 @@ export function CustomerPage({ sessionId }: { sessionId: string }) {
         <div className="console-main">
           <ConsentPrompt view={view} me={me} client={client} controller={media.controller} />
           <SharingBar view={view} me={me} client={client} />
+          <SupportManagerPanel view={view} me={me} api={customerApi} sessionId={sessionId} />
           <ShareNotices view={view} me={me} />
           <MediaStage view={view} me={me} controller={media.controller} remotes={media.remotes} sinkId={sinkId} />
           <div className="panel tool-buttons">

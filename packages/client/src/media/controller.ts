@@ -1,4 +1,5 @@
 import {
+  CONTROL_KINDS,
   DISPLAY_MODES,
   SHARING_KINDS,
   activeActivities,
@@ -30,8 +31,11 @@ export type MediaEvent =
   | { type: 'quality'; byParticipant: Record<string, LinkQuality> }
   | { type: 'failed'; participantId: string; activityId: string }
   | { type: 'local-ended'; activityId: string }
-  /** FT-2: the data channel of a folder activity opened (either side). */
-  | { type: 'channel'; activityId: string; remote: string; channel: RTCDataChannel }
+  /**
+   * A data channel of a link opened: FT-2's `folder` channel (either side),
+   * or one the remote side created (e.g. `input` of a control activity, made by the device).
+   */
+  | { type: 'channel'; activityId: string; remote: string; label: string; channel: RTCDataChannel }
   /** FT-2 fallback: a folder-protocol message that came through the server. */
   | { type: 'relay'; activityId: string; from: string; data: string };
 
@@ -87,7 +91,7 @@ export class MediaController {
   /** Answerer side: links already asked for on this connection. */
   private readonly wanted = new Set<string>();
   private readonly listeners = new Set<(e: MediaEvent) => void>();
-  /** Open FT-2 data channels by "activityId:remote", for views that mount after the channel opened. */
+  /** Open data channels by "activityId:remote:label", for views that mount after the channel opened. */
   private readonly channels = new Map<string, RTCDataChannel>();
   private readonly offs: (() => void)[] = [];
   private view: SessionView | null = null;
@@ -149,8 +153,9 @@ export class MediaController {
     };
   }
 
-  channelFor(activityId: string, remote: string): RTCDataChannel | undefined {
-    return this.channels.get(`${activityId}:${remote}`);
+  /** The open data channel `label` of the link with `remote` in an activity (FT-2's `folder`; a control activity's `input`). */
+  channelFor(activityId: string, remote: string, label = 'folder'): RTCDataChannel | undefined {
+    return this.channels.get(`${activityId}:${remote}:${label}`);
   }
 
   localStream(activityId: string): MediaStream | undefined {
@@ -352,24 +357,28 @@ export class MediaController {
       if (pc.connectionState === 'failed') void this.recover(link);
       if (pc.connectionState === 'connected') link.restarts = 0;
     };
+    const announce = (channel: RTCDataChannel) => {
+      channel.binaryType = 'arraybuffer';
+      const ck = `${key}:${channel.label}`;
+      const ready = () => {
+        if (this.links.get(key) !== link) return;
+        this.channels.set(ck, channel);
+        channel.addEventListener('close', () => {
+          if (this.channels.get(ck) === channel) this.channels.delete(ck);
+        });
+        this.emit({ type: 'channel', activityId: a.activityId, remote, label: channel.label, channel });
+      };
+      if (channel.readyState === 'open') ready();
+      else channel.addEventListener('open', ready, { once: true });
+    };
     if (a.kind === 'folder') {
       // FT-2: no media, one ordered reliable channel; the offering side (the customer) creates it.
-      const announce = (channel: RTCDataChannel) => {
-        channel.binaryType = 'arraybuffer';
-        const ready = () => {
-          this.channels.set(key, channel);
-          channel.addEventListener('close', () => {
-            if (this.channels.get(key) === channel) this.channels.delete(key);
-          });
-          this.emit({ type: 'channel', activityId: a.activityId, remote, channel });
-        };
-        if (channel.readyState === 'open') ready();
-        else channel.addEventListener('open', ready, { once: true });
-      };
       if (offerer) announce(pc.createDataChannel('folder', { ordered: true }));
       else pc.ondatachannel = (ev) => announce(ev.channel);
       return link;
     }
+    // Remote control (DSK-2, APP-2): the device creates the `input` channel on its offer.
+    if (!offerer && CONTROL_KINDS.has(a.kind)) pc.ondatachannel = (ev) => announce(ev.channel);
     const local = this.local.get(a.activityId);
     if (local) {
       for (const track of local.getTracks()) {
@@ -518,6 +527,13 @@ export class MediaController {
     link.pc.onicecandidate = null;
     link.pc.onicegatheringstatechange = null;
     link.pc.onsignalingstatechange = null;
+    link.pc.ondatachannel = null;
+    for (const [ck, ch] of [...this.channels]) {
+      if (ck.startsWith(`${link.key}:`)) {
+        this.channels.delete(ck);
+        ch.close();
+      }
+    }
     clearTimeout(link.stuckTimer);
     link.pc.close();
     link.remoteStream?.getTracks().forEach((t) => t.stop());
