@@ -90,8 +90,11 @@ function fakeDevice(ticket: RedeemedPairing['ticket']): FakeDevice {
     pc.addTrack(track, new wrtc.MediaStream([track]));
     const dc = pc.createDataChannel('input', { ordered: true });
     dc.onmessage = (ev) => {
-      const parsed = InputEvent.safeParse(JSON.parse(String(ev.data)));
-      if (parsed.success) received.push(parsed.data);
+      const raw: unknown = JSON.parse(String(ev.data));
+      const parsed = InputEvent.safeParse(raw);
+      // Every input carries the rep's view position, so that the device can hold input sent after a Stop it has not seen yet.
+      const seq = (raw as { seq?: unknown }).seq;
+      if (parsed.success && typeof seq === 'number' && Number.isInteger(seq) && seq > 0) received.push(parsed.data);
       else invalid.push(ev.data);
     };
     const offer = await pc.createOffer();

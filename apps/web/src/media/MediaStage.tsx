@@ -46,6 +46,7 @@ export function MediaStage({
                 activityId={r.activityId}
                 from={r.from}
                 controller={controller}
+                lastSeq={view.lastSeq}
               />
             );
           return <VideoTile key={`${r.activityId}:${r.from}`} stream={r.stream} label={t('media.screenOf', { name: name(a.sharer) })} className="screen" />;

@@ -17,6 +17,7 @@ export function ControlVideo({
   activityId,
   from,
   controller,
+  lastSeq,
 }: {
   stream: MediaStream;
   label: string;
@@ -24,8 +25,12 @@ export function ControlVideo({
   activityId: string;
   from: string;
   controller: MediaController | null;
+  /** The last session event this page folded: sent with every input so that the device never injects input sent after a Stop it has not seen yet. */
+  lastSeq: number;
 }) {
   const ref = useRef<HTMLVideoElement>(null);
+  const seqRef = useRef(lastSeq);
+  seqRef.current = lastSeq;
   const [channel, setChannel] = useState<RTCDataChannel | null>(null);
 
   useEffect(() => {
@@ -48,7 +53,7 @@ export function ControlVideo({
     const v = ref.current;
     if (!v) return;
     const send = (ev: ControlInput) => {
-      if (channel?.readyState === 'open') channel.send(JSON.stringify(ev));
+      if (channel?.readyState === 'open') channel.send(JSON.stringify({ ...ev, seq: seqRef.current }));
     };
     const held = new Set<KeyCode>();
     const buttons = new Set<PointerButton>();
