@@ -231,6 +231,44 @@ describe('distribution (ACD-3)', () => {
     wb.close();
   });
 
+  test('people waiting together are offered in line order to the longest-idle agents, one ringing offer each', async () => {
+    const agents: Signed[] = [];
+    for (const n of ['L1', 'L2', 'L3']) agents.push(await createRep(server.url, admin.api, `Idle ${n}`, AGENT));
+    await admin.api.post<Queue>('/api/acd/queues', queueBody({ name: 'Together', slug: 'together', agentIds: agents.map((a) => a.user.id) }));
+    const tickets = [];
+    for (let i = 0; i < 4; i++) tickets.push((await getHelp(server.url, 'together', person(70 + i))).body);
+    // Distribution paused while the agents become available one after another (L1 has been idle longest),
+    // then resumed: one pass finds four people and three free agents at once.
+    await settings({ webAcdEnabled: false });
+    for (const a of agents) await available(a);
+    await settings({ webAcdEnabled: true });
+    const offered = await Promise.all(
+      agents.map(async (a) => {
+        const l = agentListener(server.wsUrl, a.api);
+        const st = await l.until((x) => x.offers.length > 0, `${a.user.name} is offered someone`);
+        l.close();
+        return st.offers.map((o) => o.requestId);
+      }),
+    );
+    assert.deepEqual(offered, tickets.slice(0, 3).map((t) => [t.requestId]), 'first in line to the longest idle, one each');
+    const fourth = waitingListener(server.wsUrl, tickets[3]!);
+    const s = await fourth.until((x) => x.state === 'waiting', 'the fourth still waits');
+    assert.equal(s.state === 'waiting' && s.position, 4, 'the three offered keep their places until they are taken');
+    fourth.close();
+    for (const a of agents) await a.api.patch('/api/acd/agent', { status: 'away' });
+  });
+
+  test("an agent's open console follows the queues an admin adds them to: the new queue's waiting count is live", async () => {
+    const agent = await createRep(server.url, admin.api, 'Later Agent', AGENT);
+    const l = agentListener(server.wsUrl, agent.api);
+    await l.until((x) => x.queues.length === 0, 'no queue yet');
+    await admin.api.post<Queue>('/api/acd/queues', queueBody({ name: 'Added later', slug: 'added-later', agentIds: [agent.user.id] }));
+    await l.until((x) => x.queues.some((q) => q.name === 'Added later' && q.waiting === 0), 'the new queue, empty');
+    await getHelp(server.url, 'added-later', person(80));
+    await l.until((x) => x.queues.some((q) => q.name === 'Added later' && q.waiting === 1), 'someone waiting in it');
+    l.close();
+  });
+
   test('round robin takes the agents in turn', async () => {
     const agents = [];
     for (const n of ['R1', 'R2', 'R3']) agents.push(await createRep(server.url, admin.api, `Round ${n}`, AGENT));

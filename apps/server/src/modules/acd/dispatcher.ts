@@ -3,13 +3,15 @@ import type { AcdTopic } from '../../bus/bus.js';
 import type { AcdRequestsTable } from '../../db/schema.js';
 import { newId } from '../../ids.js';
 import type { SettingsStore } from '../settings/store.js';
-import type { AcdStore } from './store.js';
+import type { AcdStore, ClaimedOffer } from './store.js';
 
 export interface DispatcherDeps {
   store: AcdStore;
   settings: SettingsStore;
   clock: () => number;
   onOffered(requestId: string, agentId: string, queueId: string | null): Promise<void>;
+  /** Offers of one batch (claimBatch): accepts those of agents with auto-accept, tells the others' consoles. */
+  onOfferedBatch(queue: Queue, claimed: ClaimedOffer[]): Promise<void>;
   onExpired(row: AcdRequestsTable): void;
   onAbandoned(row: AcdRequestsTable): Promise<void>;
   onChanged(topic: AcdTopic, id: string | null): void;
@@ -19,6 +21,8 @@ export interface DispatcherDeps {
 
 /** How many agents are tried for one person before the dispatcher reads the shortlist again. */
 const SHORTLIST = 8;
+/** People offered in one claim of a queue: large enough to amortize the round trips, small enough to keep a transaction short. */
+const BATCH = 200;
 
 /**
  * ACD-3: offers the next waiting person to the best available agent of the
@@ -149,17 +153,29 @@ export class Dispatcher {
     }
   }
 
-  /** First come, first served: the head of the line waits until one of its agents is free. */
+  /**
+   * First come, first served: the head of the line waits until one of its
+   * agents is free. Claimed in batches (the next people × the best free
+   * agents, one transaction each) until the line or the free agents run out.
+   */
   private async distributeQueue(queue: Queue, maxLoad: number, offerMs: number): Promise<void> {
-    let rrLast = (await this.deps.store.db.selectFrom('acd_queues').select('rr_last_user_id').where('id', '=', queue.id).executeTakeFirst())?.rr_last_user_id ?? null;
     for (;;) {
-      const [head] = await this.deps.store.nextWaiting(queue.id, 1);
-      if (!head) return;
-      const candidates = await this.deps.store.candidates({ queueId: queue.id, agentIds: null, routing: queue.routing, rrLast, maxLoad, limit: SHORTLIST });
-      if (candidates.length === 0) return;
-      const outcome = await this.offerToFirst(head, candidates, maxLoad, offerMs, queue.routing === 'round_robin' ? queue.id : null);
-      if (outcome === 'none') return;
-      if (typeof outcome === 'object') rrLast = outcome.agentId;
+      if (this.stopped) return;
+      const now = this.deps.clock();
+      const claimed = await this.deps.store.claimBatch({
+        queueId: queue.id,
+        routing: queue.routing,
+        maxLoad,
+        limit: BATCH,
+        now: new Date(now).toISOString(),
+        expiresAt: new Date(now + offerMs).toISOString(),
+        newOfferId: () => newId(12),
+      });
+      if (claimed.length === 0) return;
+      this.offersMade += claimed.length;
+      // Offers an agent accepts by themself ring until answered or rung out.
+      for (const c of claimed) if (!c.agent.autoAccept && c.row.offer_id) this.armTimer(c.row.offer_id, now + offerMs);
+      await this.deps.onOfferedBatch(queue, claimed).catch(() => undefined);
     }
   }
 

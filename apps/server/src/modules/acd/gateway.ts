@@ -57,14 +57,14 @@ export function registerAcdGateway(app: FastifyInstance, deps: { acd: AcdService
         );
       }, COALESCE_MS);
     };
+    const subscribe = (channel: string) =>
+      deps.bus.subscribe(channel, (m) => {
+        // The line changed: the next read must not come from the cache.
+        if (m.kind === 'acd' && m.topic === 'queue') lines.delete(m.id);
+        push();
+      });
     const listen = async (channel: string) => {
-      unsubscribers.push(
-        await deps.bus.subscribe(channel, (m) => {
-          // The line changed: the next read must not come from the cache.
-          if (m.kind === 'acd' && m.topic === 'queue') lines.delete(m.id);
-          push();
-        }),
-      );
+      unsubscribers.push(await subscribe(channel));
     };
     const hello = setTimeout(() => socket.close(4400, 'no hello'), HELLO_TIMEOUT_MS);
     const heartbeat = setInterval(() => {
@@ -95,9 +95,28 @@ export function registerAcdGateway(app: FastifyInstance, deps: { acd: AcdService
           if (!me) throw RsError.unauthenticated();
           deps.acd.requireAgent(me.user);
           const userId = me.user.id;
-          refresh = async () => ({ type: 'acd.agent', state: await deps.acd.agentState(userId) });
+          // The queues an agent serves change when an admin edits them (the agent is told on the agent channel):
+          // each snapshot brings the socket's queue subscriptions in line with it.
+          const queueSubs = new Map<string, Promise<() => Promise<void>>>();
+          const followQueues = (ids: string[]) => {
+            if (closed) return;
+            for (const [id, sub] of queueSubs) {
+              if (ids.includes(id)) continue;
+              queueSubs.delete(id);
+              void sub.then((u) => u()).catch(() => undefined);
+            }
+            for (const id of ids) if (!queueSubs.has(id)) queueSubs.set(id, subscribe(acdChannel('queue', id)));
+          };
+          unsubscribers.push(async () => {
+            for (const sub of queueSubs.values()) await (await sub)();
+          });
+          refresh = async () => {
+            const state = await deps.acd.agentState(userId);
+            if (!closed) followQueues(state.queues.map((q) => q.id));
+            return { type: 'acd.agent', state };
+          };
           await listen(acdChannel('agent', userId));
-          for (const q of await deps.acd.store.queuesOfAgent(userId)) await listen(acdChannel('queue', q.id));
+          followQueues((await deps.acd.store.queuesOfAgent(userId)).map((q) => q.id));
         } else {
           deps.acd.checkWaitingToken(h.requestId, h.token);
           const requestId = h.requestId;

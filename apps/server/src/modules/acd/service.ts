@@ -31,7 +31,7 @@ import type { SettingsStore } from '../settings/store.js';
 import type { UserStore } from '../users/store.js';
 import { Dispatcher } from './dispatcher.js';
 import { isOpen, nextOpening } from './hours.js';
-import { IN_LINE_STATES, type AcdStore } from './store.js';
+import { IN_LINE_STATES, type AcdStore, type ClaimedOffer } from './store.js';
 
 export interface AcdDeps {
   store: AcdStore;
@@ -67,6 +67,7 @@ export class AcdService {
       settings: deps.settings,
       clock: this.clock,
       onOffered: (requestId, agentId, queueId) => this.onOffered(requestId, agentId, queueId),
+      onOfferedBatch: (queue, claimed) => this.onOfferedBatch(queue, claimed),
       onExpired: (row) => this.afterExpiry(row),
       onChanged: (topic, id) => this.notify(topic, id),
       onAbandoned: (row) => this.afterAbandon(row),
@@ -314,6 +315,74 @@ export class AcdService {
     const user = await this.deps.users.byId(agentId);
     if (!row?.offer_id || !user) return;
     await this.acceptAs({ id: user.id, name: user.name, email: user.email }, row.offer_id).catch(() => undefined);
+  }
+
+  /**
+   * A batch of offers (Dispatcher.distributeQueue). Offers to agents with
+   * auto-accept become sessions at once, all in one transaction with their
+   * requests (assignBatch + SessionStore.insertMany); a transferred session
+   * is joined one by one as before. Every console and waiting page concerned
+   * is told once.
+   */
+  private async onOfferedBatch(queue: Queue, claimed: ClaimedOffer[]): Promise<void> {
+    const fresh = claimed.filter((c) => c.agent.autoAccept && !c.row.session_id);
+    const single = claimed.filter((c) => c.agent.autoAccept && c.row.session_id);
+    if (fresh.length > 0) await this.acceptBatch(queue, fresh);
+    for (const c of single) {
+      if (c.row.offer_id) await this.acceptAs(c.agent, c.row.offer_id).catch(() => undefined);
+    }
+    for (const c of claimed) {
+      this.notify('agent', c.agent.id);
+      this.notify('request', c.row.id);
+    }
+    this.notify('queue', queue.id);
+  }
+
+  private async acceptBatch(queue: Queue, claimed: ClaimedOffer[]): Promise<void> {
+    const engine = this.deps.sessions.engine;
+    let prepared = claimed.map((c) =>
+      engine.prepareInbound(
+        { name: c.agent.name, email: c.agent.email, userId: c.agent.id },
+        {
+          requestId: c.row.id,
+          queueId: queue.id,
+          queueName: queue.name,
+          customerName: c.row.name,
+          email: c.row.email,
+          problem: c.row.problem,
+          ...(c.row.page_url ? { pageUrl: c.row.page_url } : {}),
+        },
+        { name: c.row.name, email: c.row.email },
+      ),
+    );
+    for (let attempt = 0; ; attempt++) {
+      const items = claimed.map((c, i) => ({
+        requestId: c.row.id,
+        offerId: c.row.offer_id ?? '',
+        agentId: c.agent.id,
+        sessionId: prepared[i]!.sessionId,
+        customerParticipantId: prepared[i]!.customerId,
+      }));
+      try {
+        let written: typeof prepared = [];
+        await this.deps.store.assignBatch(items, this.now(), async (trx, taken) => {
+          written = prepared.filter((_, i) => taken.has(claimed[i]!.row.id));
+          await this.deps.sessions.store.insertMany(trx, written);
+        });
+        engine.created(written);
+        return;
+      } catch (err) {
+        // A session number already taken by an open session: draw again (rare: 9 digits).
+        if (isUniqueViolation(err) && attempt < 5) {
+          prepared = prepared.map((p) => engine.renumber(p));
+          continue;
+        }
+        // Nothing was made: the people go back in line at their places.
+        for (const c of claimed) if (c.row.offer_id) await this.deps.store.returnOffer(c.row.offer_id);
+        this.dispatcher.kick();
+        return;
+      }
+    }
   }
 
   private afterExpiry(row: AcdRequestsTable): void {

@@ -23,6 +23,12 @@ export function toQueue(row: AcdQueuesTable, agentIds: string[]): Queue {
   };
 }
 
+/** A person offered by claimBatch, with who got them. */
+export interface ClaimedOffer {
+  row: AcdRequestsTable;
+  agent: { id: string; name: string; email: string; autoAccept: boolean };
+}
+
 export type OfferClaim =
   | { ok: true; offerId: string; expiresAt: string }
   | { ok: false; reason: 'request_taken' | 'agent_busy' };
@@ -381,6 +387,130 @@ export class AcdStore {
         await trx.updateTable('acd_queues').set({ rr_last_user_id: input.agentId }).where('id', '=', input.roundRobinQueueId).execute();
       }
       return { ok: true, offerId: input.offerId, expiresAt: input.expiresAt } as const;
+    });
+  }
+
+  /**
+   * Offers the next people of one queue to its best free agents, as many
+   * pairs as there are both, in one transaction (ACD-3 at volume). The free
+   * agents are locked first (`FOR UPDATE SKIP LOCKED` on PostgreSQL: another
+   * node's dispatcher skips them and serves other agents or queues instead of
+   * waiting), their load is counted again in a new statement (a fresh
+   * snapshot, so a claim another node committed meanwhile is seen), then the
+   * head of the line is taken the same way and each person is given to one
+   * agent, in routing order, with one conditional update for the batch. A
+   * person is offered to one agent at a time, an agent has one ringing offer
+   * and stays within `maxLoad`, whichever node wins.
+   */
+  async claimBatch(input: {
+    queueId: string;
+    routing: RoutingRule;
+    maxLoad: number;
+    limit: number;
+    now: string;
+    expiresAt: string;
+    newOfferId: () => string;
+  }): Promise<ClaimedOffer[]> {
+    return this.db.transaction().execute(async (trx) => {
+      const pg = this.dialect === 'postgres';
+      // No more agents are locked than there are people to offer: another node's pass then finds the rest free.
+      const waiting = await trx
+        .selectFrom((eb) => eb.selectFrom('acd_requests').select('id').where('state', '=', 'waiting').where('queue_id', '=', input.queueId).limit(input.limit).as('w'))
+        .select((eb) => eb.fn.countAll<string | number>().as('n'))
+        .executeTakeFirst();
+      const want = Number(waiting?.n ?? 0);
+      if (want === 0) return [];
+      let agents = trx
+        .selectFrom('acd_agents as a')
+        .innerJoin('acd_queue_agents as qa', (j) => j.onRef('qa.user_id', '=', 'a.user_id').on('qa.queue_id', '=', input.queueId))
+        .innerJoin('users as u', 'u.id', 'a.user_id')
+        .select(['a.user_id as user_id', 'a.auto_accept as auto_accept', 'u.name as name', 'u.email as email'])
+        .where('a.status', '=', 'available')
+        .where('u.disabled', '=', 0)
+        .where((eb) => eb.not(eb.exists(eb.selectFrom('acd_requests as r').select('r.id').whereRef('r.agent_id', '=', 'a.user_id').where('r.state', '=', 'offered'))))
+        .where((eb) => eb.selectFrom('acd_requests as r').select((e2) => e2.fn.countAll().as('n')).whereRef('r.agent_id', '=', 'a.user_id').where('r.state', 'in', LOADED_STATES), '<', input.maxLoad);
+      if (input.routing === 'round_robin') {
+        // The agents in a fixed circle (by id), starting after the one who got the last offer.
+        const last = trx.selectFrom('acd_queues').select((eb) => eb.fn.coalesce('rr_last_user_id', sql.lit('')).as('l')).where('id', '=', input.queueId);
+        agents = agents.orderBy(sql`case when a.user_id > (${last}) then 0 else 1 end`).orderBy('a.user_id');
+      } else {
+        agents = agents.orderBy('a.idle_since').orderBy('a.user_id');
+      }
+      agents = agents.limit(want);
+      const free = await (pg ? agents.forUpdate('a').skipLocked() : agents).execute();
+      if (free.length === 0) return [];
+      // Counted again now that the rows are ours: the filter above may have read a snapshot from before another node's commit.
+      const loads = await trx
+        .selectFrom('acd_requests')
+        .select(['agent_id', 'state'])
+        .where('agent_id', 'in', free.map((a) => a.user_id))
+        .where('state', 'in', LOADED_STATES)
+        .execute();
+      const ringing = new Set(loads.filter((r) => r.state === 'offered').map((r) => r.agent_id));
+      const load = new Map<string, number>();
+      for (const r of loads) if (r.agent_id) load.set(r.agent_id, (load.get(r.agent_id) ?? 0) + 1);
+      const ready = free.filter((a) => !ringing.has(a.user_id) && (load.get(a.user_id) ?? 0) < input.maxLoad);
+      if (ready.length === 0) return [];
+      let heads = trx
+        .selectFrom('acd_requests')
+        .selectAll()
+        .where('state', '=', 'waiting')
+        .where('queue_id', '=', input.queueId)
+        .orderBy('priority_at')
+        .orderBy('id')
+        .limit(ready.length);
+      if (pg) heads = heads.forUpdate().skipLocked();
+      const people = await heads.execute();
+      const pairs = people.map((row, i) => ({ row, agent: ready[i]!, offerId: input.newOfferId() }));
+      if (pairs.length === 0) return [];
+      const values = sql.join(pairs.map((p) => sql`(${p.row.id}, ${p.agent.user_id}, ${p.offerId})`));
+      const taken = await sql<{ id: string }>`
+        with v(id, agent_id, offer_id) as (values ${values})
+        update acd_requests
+           set state = 'offered', agent_id = v.agent_id, offer_id = v.offer_id, offered_at = ${input.now}, offer_expires_at = ${input.expiresAt}
+          from v
+         where acd_requests.id = v.id and acd_requests.state = 'waiting'
+        returning acd_requests.id as id`.execute(trx);
+      const won = new Set(taken.rows.map((r) => r.id));
+      const claimed = pairs.filter((p) => won.has(p.row.id));
+      if (claimed.length === 0) return [];
+      await trx.updateTable('acd_agents').set({ idle_since: input.now }).where('user_id', 'in', claimed.map((p) => p.agent.user_id)).execute();
+      if (input.routing === 'round_robin') {
+        await trx.updateTable('acd_queues').set({ rr_last_user_id: claimed.at(-1)!.agent.user_id }).where('id', '=', input.queueId).execute();
+      }
+      return claimed.map((p) => ({
+        row: { ...p.row, state: 'offered', agent_id: p.agent.user_id, offer_id: p.offerId, offered_at: input.now, offer_expires_at: input.expiresAt },
+        agent: { id: p.agent.user_id, name: p.agent.name, email: p.agent.email, autoAccept: p.agent.auto_accept === 1 },
+      }));
+    });
+  }
+
+  /**
+   * Offered → assigned for many offers at once, each only for the agent it was
+   * offered to and before it rang out, with the session each one starts
+   * (`sessionId`, the customer's participant id). `within` runs in the same
+   * transaction with the ids that were taken (the sessions are written
+   * there), so a request is never assigned without its session or the reverse.
+   */
+  async assignBatch(
+    items: { requestId: string; offerId: string; agentId: string; sessionId: string; customerParticipantId: string }[],
+    nowIso: string,
+    within: (trx: Transaction<Database>, taken: Set<string>) => Promise<void>,
+  ): Promise<Set<string>> {
+    if (items.length === 0) return new Set();
+    return this.db.transaction().execute(async (trx) => {
+      const values = sql.join(items.map((i) => sql`(${i.requestId}, ${i.offerId}, ${i.agentId}, ${i.sessionId}, ${i.customerParticipantId})`));
+      const r = await sql<{ id: string }>`
+        with v(id, offer_id, agent_id, session_id, customer_participant_id) as (values ${values})
+        update acd_requests
+           set state = 'assigned', assigned_at = ${nowIso}, session_id = v.session_id, customer_participant_id = v.customer_participant_id
+          from v
+         where acd_requests.id = v.id and acd_requests.offer_id = v.offer_id and acd_requests.agent_id = v.agent_id
+           and acd_requests.state = 'offered' and acd_requests.offer_expires_at >= ${nowIso}
+        returning acd_requests.id as id`.execute(trx);
+      const taken = new Set(r.rows.map((x) => x.id));
+      await within(trx, taken);
+      return taken;
     });
   }
 

@@ -16,6 +16,7 @@ import type { Bus } from '../../bus/bus.js';
 import { isUniqueViolation } from '../../db/database.js';
 import { newId } from '../../ids.js';
 import { KeyedMutex } from './mutex.js';
+import type { SessionsTable } from '../../db/schema.js';
 import type { SessionStore } from './store.js';
 
 export type Listener = (env: SessionEventEnvelope, view: SessionView) => void;
@@ -73,13 +74,9 @@ export class SessionEngine {
     const sessionId = newId(12);
     const primaryId = newId(9);
     for (let attempt = 0; attempt < 20; attempt++) {
-      const number = String(crypto.randomInt(0, 10 ** LIMITS.sessionNumberDigits)).padStart(LIMITS.sessionNumberDigits, '0');
       const at = this.now();
-      const first: SessionEventEnvelope = {
-        seq: 1,
-        at,
-        event: { type: 'session.started', number, primary: { ...primary, id: primaryId, kind: 'rep', role: 'primary' }, ...(inbound ? { inbound } : {}) },
-      };
+      const number = drawNumber();
+      const first: SessionEventEnvelope = { seq: 1, at, event: startedEvent(number, { ...primary, id: primaryId }, inbound) };
       try {
         await this.store.create(
           {
@@ -101,6 +98,66 @@ export class SessionEngine {
       }
     }
     throw new RsError('RS_ERR_INTERNAL', 'Could not find a free session number.');
+  }
+
+  /**
+   * An inbound session (S-2) with its customer already admitted, built but
+   * not written: WebACD starts many at once in its own transaction
+   * (SessionStore.insertMany) and then calls `created`. `renumber` draws a
+   * new number after a collision.
+   */
+  prepareInbound(
+    primary: Omit<ParticipantInfo, 'role' | 'id' | 'kind'> & { userId: string },
+    inbound: InboundInfo,
+    customer: { name: string; email?: string | undefined },
+  ): PreparedSession {
+    const at = this.now();
+    const sessionId = newId(12);
+    const primaryId = newId(9);
+    const customerId = newId(9);
+    const envelopes: SessionEventEnvelope[] = [
+      { seq: 1, at, event: startedEvent(drawNumber(), { ...primary, kind: 'rep', id: primaryId }, inbound) },
+      {
+        seq: 2,
+        at,
+        event: {
+          type: 'participant.joined',
+          participant: { id: customerId, kind: 'customer', role: 'customer', name: customer.name, ...(customer.email ? { email: customer.email } : {}) },
+        },
+      },
+    ];
+    const view = foldEvents(envelopes);
+    if (!view) throw new RsError('RS_ERR_INTERNAL', 'The new session could not be built.');
+    return {
+      sessionId,
+      number: view.number,
+      primaryId,
+      customerId,
+      repUserId: primary.userId,
+      envelopes,
+      row: { id: sessionId, number: view.number, created_by: primary.userId, created_at: at, ...projectionOf(view) },
+    };
+  }
+
+  renumber(p: PreparedSession): PreparedSession {
+    const [first, ...rest] = p.envelopes;
+    if (!first || first.event.type !== 'session.started') return p;
+    const number = drawNumber();
+    return { ...p, number, row: { ...p.row, number }, envelopes: [{ ...first, event: { ...first.event, number } }, ...rest] };
+  }
+
+  /** After prepared sessions were committed: what follows any transaction of this node. */
+  created(batch: PreparedSession[]): void {
+    for (const p of batch) {
+      this.appendedTotal += p.envelopes.length;
+      for (const hook of this.appendedHooks) {
+        try {
+          hook(p.sessionId, p.envelopes);
+        } catch {
+          // hooks must not fail a committed transaction
+        }
+      }
+    }
   }
 
   /** The current view, from memory when this node serves the session, else from the store. */
@@ -260,6 +317,22 @@ export class SessionEngine {
       }
     }
   }
+}
+
+export interface PreparedSession {
+  sessionId: string;
+  number: string;
+  primaryId: string;
+  customerId: string;
+  repUserId: string;
+  row: SessionsTable;
+  envelopes: SessionEventEnvelope[];
+}
+
+const drawNumber = () => String(crypto.randomInt(0, 10 ** LIMITS.sessionNumberDigits)).padStart(LIMITS.sessionNumberDigits, '0');
+
+function startedEvent(number: string, primary: Omit<ParticipantInfo, 'role'>, inbound: InboundInfo | undefined): SessionEvent {
+  return { type: 'session.started', number, primary: { ...primary, kind: 'rep', role: 'primary' }, ...(inbound ? { inbound } : {}) };
 }
 
 /** The columns of `sessions` that queries need without folding the log. */

@@ -1,7 +1,7 @@
 import { SessionEvent, type SessionEventEnvelope } from '@rs/protocol';
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Db } from '../../db/database.js';
-import type { SessionsTable } from '../../db/schema.js';
+import type { Database, SessionsTable } from '../../db/schema.js';
 
 /** The session event log and the `sessions` projection row, in one place. */
 export class SessionStore {
@@ -44,6 +44,25 @@ export class SessionStore {
         .execute();
       await trx.insertInto('session_reps').values({ session_id: row.id, user_id: repUserId }).execute();
     });
+  }
+
+  /**
+   * Writes many new sessions (rows, first events, reps) with `exec`, usually
+   * a transaction of the caller's (WebACD assigns people and starts their
+   * sessions in one). A number taken by an open session fails the whole
+   * batch with a unique violation.
+   */
+  async insertMany(exec: Kysely<Database>, batch: { row: SessionsTable; envelopes: SessionEventEnvelope[]; repUserId: string }[]): Promise<void> {
+    if (batch.length === 0) return;
+    await exec.insertInto('sessions').values(batch.map((b) => b.row)).execute();
+    await exec
+      .insertInto('session_events')
+      .values(batch.flatMap((b) => b.envelopes.map((e) => ({ session_id: b.row.id, seq: e.seq, type: e.event.type, data: JSON.stringify(e.event), at: e.at }))))
+      .execute();
+    await exec
+      .insertInto('session_reps')
+      .values(batch.map((b) => ({ session_id: b.row.id, user_id: b.repUserId })))
+      .execute();
   }
 
   /**
