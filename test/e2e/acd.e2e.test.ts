@@ -23,6 +23,8 @@ let admin: Awaited<ReturnType<typeof signIn>>;
 let company: http.Server;
 let companyOrigin = '';
 let other: http.Server;
+let german: http.Server;
+let germanOrigin = '';
 let otherOrigin = '';
 const people: Person[] = [];
 let ada: Awaited<ReturnType<typeof createRep>>;
@@ -37,11 +39,11 @@ const PROBLEM = 'The invoice page shows an error when I press Pay.';
 const MESSAGE = 'Carla cannot pay her invoice; the Pay button fails. Chat has the details.';
 
 /** A company's web page with the script tag, on its own origin. */
-function companySite(scriptSrc: string): Promise<{ server: http.Server; origin: string }> {
+function companySite(scriptSrc: string, attrs = ''): Promise<{ server: http.Server; origin: string }> {
   const page = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Shop</title>
 <style>button { display: none !important } * { font-size: 3px }</style></head>
 <body><main><h1>Acme Shop</h1><p>Pay your invoice here.</p></main>
-<script src="${scriptSrc}" data-queue="front-desk" async></script></body></html>`;
+<script src="${scriptSrc}" data-queue="front-desk"${attrs} async></script></body></html>`;
   const s = http.createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page));
   return new Promise((resolve) => s.listen(0, '127.0.0.1', () => resolve({ server: s, origin: `http://127.0.0.1:${(s.address() as AddressInfo).port}` })));
 }
@@ -58,8 +60,9 @@ before(async () => {
   admin = await signIn(server.url);
   ({ server: company, origin: companyOrigin } = await companySite(`${server.url}/embed/help.js`));
   ({ server: other, origin: otherOrigin } = await companySite(`${server.url}/embed/help.js`));
+  ({ server: german, origin: germanOrigin } = await companySite(`${server.url}/embed/help.js`, ' data-lang="de"'));
   const settings = await admin.api.get<SiteSettings>('/api/settings');
-  await admin.api.put('/api/settings', { ...settings, webAcdEnabled: true, acdOfferSeconds: 5, maxCustomersPerRep: 5, acdAllowedOrigins: [companyOrigin] });
+  await admin.api.put('/api/settings', { ...settings, webAcdEnabled: true, acdOfferSeconds: 5, maxCustomersPerRep: 5, acdAllowedOrigins: [companyOrigin, germanOrigin] });
   const AGENT = { admin: false, rep: true, agent: true };
   ada = await createRep(server.url, admin.api, 'Ada Agent', AGENT);
   bruno = await createRep(server.url, admin.api, 'Bruno Agent', AGENT);
@@ -77,6 +80,7 @@ after(async () => {
   await server?.stop();
   company?.close();
   other?.close();
+  german?.close();
 });
 
 test('the queue has history: two earlier people were answered (so the waiting view can estimate)', TEST, async () => {
@@ -120,6 +124,23 @@ test('ACD-1: a page on an origin that is not allowed gets no "Get help" button',
   assert.match(await warned, /not allowed to offer the help queue/);
   await expectCount(page.getByRole('button', { name: 'Get help' }), 0);
   await page.close();
+});
+
+test('ACD-1: the help page in the frame speaks the script\'s data-lang; Escape inside the frame closes the panel and focus returns to the button', TEST, async () => {
+  const dora = await person(browser);
+  people.push(dora);
+  const p = dora.page;
+  await p.goto(germanOrigin);
+  const open = p.getByRole('button', { name: 'Hilfe erhalten', exact: true });
+  await open.click();
+  const frame = p.frameLocator('iframe[title="Hilfe erhalten"]');
+  await frame.getByLabel('Ihr Name').click();
+  await button(frame, 'Hilfe anfordern').waitFor();
+  await p.keyboard.press('Escape');
+  await p.getByRole('dialog').waitFor({ state: 'hidden' });
+  // The button now offers the way back to the form it left, in German too, and has the focus again.
+  const back = p.getByRole('button', { name: 'Zurück zur Hilfe', exact: true });
+  await until('focus is back on the button', () => back.evaluate((el) => (el.getRootNode() as ShadowRoot).activeElement === el));
 });
 
 test('ACD-3: an offer not accepted in time moves on (ring-no-answer); the agent who accepts gets the session with the form answers', TEST, async () => {

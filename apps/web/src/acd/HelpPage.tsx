@@ -61,6 +61,16 @@ export function HelpPage({ slug }: { slug: string }) {
     return ticket ? { kind: 'waiting', ticket, state: null } : { kind: 'form' };
   });
 
+  // In the help script's frame, Escape closes the company page's panel as it does when focus is outside the frame.
+  useEffect(() => {
+    if (!embed || window.parent === window) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape' && !e.defaultPrevented) window.parent.postMessage('remote-support-help:close', '*');
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [embed]);
+
   const loadInfo = useCallback(() => {
     api
       .get<QueuePublicInfo>(`/api/acd/queues/${encodeURIComponent(slug)}/public`)

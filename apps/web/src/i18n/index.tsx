@@ -38,6 +38,9 @@ const Ctx = createContext<I18n | null>(null);
 const STORAGE_KEY = 'rs.language';
 
 function initialLanguage(): Language {
+  // `?lang=` is set by whoever links here for someone (the help script's frame): it wins over a stored choice, and is not stored.
+  const asked = new URLSearchParams(location.search).get('lang');
+  if (asked && asked in MESSAGES) return asked as Language;
   const stored = localStorage.getItem(STORAGE_KEY);
   if (stored && stored in MESSAGES) return stored as Language;
   return 'en';

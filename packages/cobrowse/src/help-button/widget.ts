@@ -123,7 +123,8 @@ export function createWidget(cfg: Config): Widget {
       frame = el('iframe', {
         title: s.getHelp,
         allow: FRAME_ALLOW,
-        src: `${cfg.site}/help/${encodeURIComponent(cfg.slug)}?embed=1&page=${encodeURIComponent(location.href)}`,
+        // The hosted page speaks the snippet's language (data-lang, else the browser's), not the visitor's last choice on the support site.
+        src: `${cfg.site}/help/${encodeURIComponent(cfg.slug)}?embed=1&lang=${cfg.lang}&page=${encodeURIComponent(location.href)}`,
       });
       panel.append(frame);
     }
