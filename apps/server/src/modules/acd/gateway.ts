@@ -60,7 +60,10 @@ export function registerAcdGateway(app: FastifyInstance, deps: { acd: AcdService
     const subscribe = (channel: string) =>
       deps.bus.subscribe(channel, (m) => {
         // The line changed: the next read must not come from the cache.
-        if (m.kind === 'acd' && m.topic === 'queue') lines.delete(m.id);
+        if (m.kind === 'acd' && m.topic === 'queue') {
+          lines.delete(m.id);
+          deps.acd.lineChanged();
+        }
         push();
       });
     const listen = async (channel: string) => {

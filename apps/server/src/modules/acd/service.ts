@@ -6,7 +6,6 @@ import {
   type AcceptedOffer,
   type AgentState,
   type HelpRequestBody,
-  type InboundInfo,
   type LeftMessage,
   type Offer,
   type Queue,
@@ -25,6 +24,7 @@ import { isUniqueViolation } from '../../db/database.js';
 import type { AcdRequestsTable } from '../../db/schema.js';
 import { newId } from '../../ids.js';
 import type { Mailer } from '../mail/mailer.js';
+import type { PreparedSession } from '../sessions/engine.js';
 import type { SessionService } from '../sessions/service.js';
 import { decideSessionTransfer, decideTransferAccept } from '../sessions/rules.js';
 import type { SettingsStore } from '../settings/store.js';
@@ -49,6 +49,7 @@ export interface AcdDeps {
 const ESTIMATE_WINDOW_MS = 2 * 3600_000;
 const ESTIMATE_SAMPLES = 30;
 const ESTIMATE_CACHE_MS = 5_000;
+const COUNTS_CACHE_MS = 250;
 
 /**
  * WebACD (ACD-1..5, SES-4): people enter queues, agents are offered them,
@@ -59,6 +60,7 @@ export class AcdService {
   readonly dispatcher: Dispatcher;
   private readonly clock: () => number;
   private readonly estimates = new Map<string, { at: number; secondsPerPlace: number | null }>();
+  private counts: { at: number; value: Promise<Map<string, number>> } | null = null;
 
   constructor(private readonly deps: AcdDeps) {
     this.clock = deps.clock ?? Date.now;
@@ -246,26 +248,43 @@ export class AcdService {
 
   // ---- agents (ACD-2, ACD-3)
 
+  /**
+   * People in line per queue, read once per node for all the consoles that
+   * refresh after one change (within COUNTS_CACHE_MS, until the next change):
+   * every open console shows these counts and a busy queue changes them many
+   * times a second.
+   */
+  /** A queue's line changed (the gateway hears it from the bus, whichever node changed it): the next count is read fresh. */
+  lineChanged(): void {
+    this.counts = null;
+  }
+
+  private inLineCounts(): Promise<Map<string, number>> {
+    if (this.counts && this.clock() - this.counts.at < COUNTS_CACHE_MS) return this.counts.value;
+    const value = this.deps.store.inLineCounts();
+    this.counts = { at: this.clock(), value };
+    value.catch(() => (this.counts = null));
+    return value;
+  }
+
   async agentState(userId: string): Promise<AgentState> {
-    const [agent, settings, offers, assigned, queues, counts] = await Promise.all([
+    const [agent, settings, loaded, queues, counts, open] = await Promise.all([
       this.deps.store.agent(userId, this.now()),
       this.deps.settings.get(),
-      this.deps.store.offersOf(userId),
-      this.deps.store.assignedOf(userId),
+      // Offers and assigned people in one read: two reads could see one person in both (offered, then assigned) and show the agent over their limit.
+      this.deps.store.loadOf(userId),
       this.deps.store.queuesOfAgent(userId),
-      this.deps.store.inLineCounts(),
+      this.inLineCounts(),
+      this.deps.store.openSessionsOfAgent(userId),
     ]);
-    const names = new Map((await this.deps.store.queues()).map((q) => [q.id, q.name]));
-    const sessions: AgentState['sessions'] = [];
-    for (const r of assigned) {
-      if (!r.session_id) continue;
-      const s = await this.deps.sessions.store.row(r.session_id);
-      if (s && s.status === 'open') sessions.push({ sessionId: s.id, number: s.number, customerName: r.name });
-    }
+    const offers = loaded.filter((r) => r.state === 'offered');
+    const names = new Map(queues.map((q) => [q.id, q.name]));
+    if (offers.some((r) => r.queue_id && !names.has(r.queue_id))) for (const q of await this.deps.store.queues()) names.set(q.id, q.name);
+    const sessions: AgentState['sessions'] = open.map((r) => ({ sessionId: r.session_id, number: r.number, customerName: r.name }));
     return {
       status: agent.status === 'available' ? 'available' : 'away',
       autoAccept: agent.auto_accept === 1,
-      load: offers.length + assigned.length,
+      load: loaded.length,
       maxCustomers: settings.maxCustomersPerRep,
       offers: offers.map((r): Offer => ({
         offerId: r.offer_id ?? '',
@@ -327,7 +346,7 @@ export class AcdService {
   private async onOfferedBatch(queue: Queue, claimed: ClaimedOffer[]): Promise<void> {
     const fresh = claimed.filter((c) => c.agent.autoAccept && !c.row.session_id);
     const single = claimed.filter((c) => c.agent.autoAccept && c.row.session_id);
-    if (fresh.length > 0) await this.acceptBatch(queue, fresh);
+    if (fresh.length > 0) await this.startSessions(fresh, queue).catch(() => undefined);
     for (const c of single) {
       if (c.row.offer_id) await this.acceptAs(c.agent, c.row.offer_id).catch(() => undefined);
     }
@@ -338,15 +357,23 @@ export class AcdService {
     this.notify('queue', queue.id);
   }
 
-  private async acceptBatch(queue: Queue, claimed: ClaimedOffer[]): Promise<void> {
+  /**
+   * Accepted offers become sessions (S-2): each request goes offered →
+   * assigned (only for its agent, before it rang out) in one transaction
+   * with its new session, already holding the customer (assignBatch +
+   * SessionStore.insertMany). Returns the sessions made, by request id; an
+   * offer no longer there is left out. On failure the people go back in
+   * line at their places and the error is thrown.
+   */
+  private async startSessions(claimed: ClaimedOffer[], queue: { id: string; name: string } | null): Promise<Map<string, PreparedSession>> {
     const engine = this.deps.sessions.engine;
     let prepared = claimed.map((c) =>
       engine.prepareInbound(
         { name: c.agent.name, email: c.agent.email, userId: c.agent.id },
         {
           requestId: c.row.id,
-          queueId: queue.id,
-          queueName: queue.name,
+          queueId: queue?.id ?? null,
+          queueName: queue?.name ?? null,
           customerName: c.row.name,
           email: c.row.email,
           problem: c.row.problem,
@@ -364,23 +391,25 @@ export class AcdService {
         customerParticipantId: prepared[i]!.customerId,
       }));
       try {
-        let written: typeof prepared = [];
+        const made = new Map<string, PreparedSession>();
         await this.deps.store.assignBatch(items, this.now(), async (trx, taken) => {
-          written = prepared.filter((_, i) => taken.has(claimed[i]!.row.id));
-          await this.deps.sessions.store.insertMany(trx, written);
+          made.clear();
+          claimed.forEach((c, i) => taken.has(c.row.id) && made.set(c.row.id, prepared[i]!));
+          await this.deps.sessions.store.insertMany(trx, [...made.values()]);
         });
-        engine.created(written);
-        return;
+        engine.created([...made.values()]);
+        // The agents can take the next person at once (within their limit).
+        if (made.size > 0) this.dispatcher.kick();
+        return made;
       } catch (err) {
         // A session number already taken by an open session: draw again (rare: 9 digits).
         if (isUniqueViolation(err) && attempt < 5) {
           prepared = prepared.map((p) => engine.renumber(p));
           continue;
         }
-        // Nothing was made: the people go back in line at their places.
         for (const c of claimed) if (c.row.offer_id) await this.deps.store.returnOffer(c.row.offer_id);
         this.dispatcher.kick();
-        return;
+        throw err;
       }
     }
   }
@@ -401,41 +430,29 @@ export class AcdService {
     const row = await this.deps.store.requestByOffer(offerId);
     // A rung-out or withdrawn offer loses its id when the person goes back in line.
     if (!row || row.agent_id !== user.id) throw RsError.invalidState('This offer has expired or was withdrawn.');
-    const now = this.now();
-    const taken = await this.deps.store.acceptOffer(offerId, user.id, now);
-    if (!taken) throw RsError.invalidState('This offer has expired or was withdrawn.');
-    const engine = this.deps.sessions.engine;
     const sessions = this.deps.sessions;
     let result: AcceptedOffer;
-    try {
-      if (!row.session_id) {
-        const queue = row.queue_id ? await this.deps.store.queue(row.queue_id) : null;
-        const inbound: InboundInfo = {
-          requestId: row.id,
-          queueId: row.queue_id,
-          queueName: queue?.name ?? null,
-          customerName: row.name,
-          email: row.email,
-          problem: row.problem,
-          ...(row.page_url ? { pageUrl: row.page_url } : {}),
-        };
-        const created = await engine.create({ kind: 'rep', name: user.name, email: user.email, userId: user.id }, inbound);
-        const customer = await sessions.joinInvitedCustomer(created.sessionId, { name: row.name, email: row.email });
-        await this.deps.store.updateRequest(row.id, { session_id: created.sessionId, customer_participant_id: customer.participantId });
-        result = { sessionId: created.sessionId, number: created.number, ticket: sessions.ticket(created.sessionId, created.number, created.primaryId) };
-      } else {
-        const sessionId = row.session_id;
-        const participantId = newId(9);
-        const { view } = await engine.transact(sessionId, (v) =>
+    if (!row.session_id) {
+      const queue = row.queue_id ? await this.deps.store.queue(row.queue_id) : null;
+      const made = (await this.startSessions([{ row, agent: { ...user, autoAccept: false } }], queue)).get(row.id);
+      if (!made) throw RsError.invalidState('This offer has expired or was withdrawn.');
+      result = { sessionId: made.sessionId, number: made.number, ticket: sessions.ticket(made.sessionId, made.number, made.primaryId) };
+    } else {
+      const taken = await this.deps.store.acceptOffer(offerId, user.id, this.now());
+      if (!taken) throw RsError.invalidState('This offer has expired or was withdrawn.');
+      const sessionId = row.session_id;
+      const participantId = newId(9);
+      try {
+        const { view } = await sessions.engine.transact(sessionId, (v) =>
           decideTransferAccept(v, row.id, { id: participantId, kind: 'rep', role: 'primary', name: user.name, email: user.email, userId: user.id }),
         );
         result = { sessionId, number: view.number, ticket: sessions.ticket(sessionId, view.number, view.primaryId) };
+      } catch (err) {
+        // Nothing was made: the person goes back in line at their place.
+        await this.deps.store.updateRequest(row.id, { state: 'waiting', agent_id: null, offer_id: null, offered_at: null, offer_expires_at: null, assigned_at: null });
+        this.dispatcher.kick();
+        throw err;
       }
-    } catch (err) {
-      // Nothing was made: the person goes back in line at their place.
-      await this.deps.store.updateRequest(row.id, { state: 'waiting', agent_id: null, offer_id: null, offered_at: null, offer_expires_at: null, assigned_at: null });
-      this.dispatcher.kick();
-      throw err;
     }
     this.notify('agent', user.id);
     this.notify('request', row.id);
@@ -463,7 +480,7 @@ export class AcdService {
 
   async transferTargets(user: User): Promise<TransferTargets> {
     this.requireAgent(user);
-    const [queues, counts, users] = await Promise.all([this.deps.store.queues(), this.deps.store.inLineCounts(), this.deps.users.list()]);
+    const [queues, counts, users] = await Promise.all([this.deps.store.queues(), this.inLineCounts(), this.deps.users.list()]);
     const agents = users.filter((u) => u.roles.agent && u.roles.rep && !u.disabled && u.id !== user.id);
     const statuses = await this.deps.store.agentStatuses(agents.map((a) => a.id));
     return {

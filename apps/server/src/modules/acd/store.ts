@@ -299,14 +299,23 @@ export class AcdStore {
     return this.db.selectFrom('acd_requests').selectAll().where('agent_id', '=', userId).where('state', '=', 'offered').orderBy('offered_at').execute();
   }
 
-  async assignedOf(userId: string): Promise<AcdRequestsTable[]> {
-    return this.db
+  /** What counts against an agent's limit (S-5): their ringing offers and assigned people, oldest offer first. */
+  async loadOf(userId: string): Promise<AcdRequestsTable[]> {
+    return this.db.selectFrom('acd_requests').selectAll().where('agent_id', '=', userId).where('state', 'in', LOADED_STATES).orderBy('offered_at').execute();
+  }
+
+  /** The open sessions an agent was assigned, newest first, with the customer's name from the entry form. */
+  async openSessionsOfAgent(userId: string): Promise<{ session_id: string; number: string; name: string }[]> {
+    const rows = await this.db
       .selectFrom('acd_requests')
-      .selectAll()
-      .where('agent_id', '=', userId)
-      .where('state', '=', 'assigned')
-      .orderBy('assigned_at', 'desc')
+      .innerJoin('sessions', 'sessions.id', 'acd_requests.session_id')
+      .select(['sessions.id as session_id', 'sessions.number as number', 'acd_requests.name as name'])
+      .where('acd_requests.agent_id', '=', userId)
+      .where('acd_requests.state', '=', 'assigned')
+      .where('sessions.status', '=', 'open')
+      .orderBy('acd_requests.assigned_at', 'desc')
       .execute();
+    return rows;
   }
 
   async expiredOffers(nowIso: string): Promise<AcdRequestsTable[]> {
