@@ -8,6 +8,7 @@ import { X11Backend, type X11BackendOptions } from './x11/backend.js';
 export * from './types.js';
 export * from './input.js';
 export { X11Backend, type X11BackendOptions } from './x11/backend.js';
+export { X11Clipboard, type X11ClipboardOptions } from './x11/clipboard.js';
 export { ConnectionLostError } from './x11/connection.js';
 
 export interface BackendOptions {

@@ -130,8 +130,98 @@ export interface Backend {
    * Rejects with `TargetNotFoundError` for an unknown monitor or window.
    */
   startCapture(target: CaptureTarget, onFrame: (frame: I420Frame) => void, opts?: CaptureOptions): Promise<CaptureSession>;
-  /** Stops every session ('backend-closed'), restores what input changed (keymap) and disconnects. Idempotent. */
+  /**
+   * Access to the desktop's clipboard (text). Nothing of the clipboard is
+   * read, watched or changed before this is called, so the session opens it
+   * only once the customer has allowed clipboard sharing, and closes it when
+   * that permission ends. Several may be open at once; each is independent.
+   */
+  openClipboard(opts?: ClipboardOptions): Promise<Clipboard>;
+  /** Closes open clipboards, stops every session ('backend-closed'), restores what input changed (keymap) and disconnects. Idempotent. */
   close(): Promise<void>;
+}
+
+/** Default of `ClipboardOptions.maxBytes`: 1 MiB of UTF-8. */
+export const CLIPBOARD_MAX_BYTES = 1024 * 1024;
+
+export interface ClipboardOptions {
+  /** Largest text accepted either way, in UTF-8 bytes (default `CLIPBOARD_MAX_BYTES`, 1 MiB). */
+  maxBytes?: number;
+}
+
+/**
+ * The desktop's clipboard, text only (UTF-8 on the wire, JavaScript strings
+ * here). What the user copies with Ctrl+C in any application is what `read()`
+ * returns and what `onChange` reports; what `write()` puts there is what the
+ * next Ctrl+V in any application pastes.
+ *
+ * - Text larger than `maxBytes` is refused both ways with
+ *   `ClipboardTooLargeError`; nothing is truncated.
+ * - Content that is not text (an image, files) reads as null, as does an
+ *   empty clipboard.
+ * - After `close()` has resolved nothing is read or reported any more, and
+ *   text this object wrote is no longer offered to other applications (on
+ *   X11 the ownership is given up).
+ */
+export interface Clipboard {
+  readonly maxBytes: number;
+  /**
+   * How changes by other applications are noticed: 'events' when the desktop
+   * announces them (X11: XFIXES), 'poll' when the clipboard's owner is
+   * checked periodically (then a second copy in the same application may go
+   * unnoticed).
+   */
+  readonly changeDetection: 'events' | 'poll';
+  /**
+   * The clipboard's text now, or null when it is empty or holds no text.
+   * Rejects with `ClipboardTooLargeError` above `maxBytes`, with
+   * `ClipboardTimeoutError` when the application holding the clipboard does
+   * not answer, with `ClipboardClosedError` after `close()`.
+   */
+  read(): Promise<string | null>;
+  /**
+   * Puts `text` on the clipboard; other applications paste it from when this
+   * resolves until something else is copied or `close()`. Rejects with
+   * `ClipboardTooLargeError` (nothing changed) above `maxBytes`.
+   */
+  write(text: string): Promise<void>;
+  /**
+   * Calls `listener` with the new text each time another application puts
+   * text on the clipboard that differs from the last text written or
+   * reported here (so a write is never echoed back, and a clipboard manager
+   * re-offering the same text is quiet). Clearing the clipboard and non-text
+   * content are not reported; a change that cannot be read (too large, no
+   * answer) goes to `onError`. Returns the function that unsubscribes. The
+   * clipboard is only read for this while at least one listener is subscribed.
+   */
+  onChange(listener: (text: string) => void, onError?: (error: Error) => void): () => void;
+  /** Stops watching, gives up the clipboard if this object owns it, fails pending calls with `ClipboardClosedError`. Idempotent. */
+  close(): Promise<void>;
+}
+
+export class ClipboardTooLargeError extends Error {
+  constructor(
+    /** Size in bytes, or for text arriving piecewise at least this many. */
+    readonly bytes: number,
+    readonly maxBytes: number,
+  ) {
+    super(`clipboard text of ${bytes} bytes is over the limit of ${maxBytes} bytes`);
+    this.name = 'ClipboardTooLargeError';
+  }
+}
+
+export class ClipboardTimeoutError extends Error {
+  constructor(message = 'the application holding the clipboard did not answer in time') {
+    super(message);
+    this.name = 'ClipboardTimeoutError';
+  }
+}
+
+export class ClipboardClosedError extends Error {
+  constructor(message = 'the clipboard has been closed') {
+    super(message);
+    this.name = 'ClipboardClosedError';
+  }
 }
 
 export class BackendStoppedError extends Error {

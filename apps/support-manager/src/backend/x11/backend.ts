@@ -7,6 +7,7 @@ import type { AppWindow, CaptureTarget, Monitor } from '../input.js';
 import { CaptureTarget as CaptureTargetSchema } from '../input.js';
 import { TargetNotFoundError, type Backend, type BackendCapabilities, type CaptureOptions, type I420Frame } from '../types.js';
 import { X11CaptureSession, type ResolvedTarget, type X11Context } from './capture-session.js';
+import { X11Clipboard, type X11ClipboardOptions } from './clipboard.js';
 import { XConn, type DamageExt, type ShmExt, type XkbExt, type XTestExt } from './connection.js';
 import { X11Keyboard } from './keyboard.js';
 import { listMonitors } from './monitors.js';
@@ -25,6 +26,7 @@ export class X11Backend implements Backend {
   readonly platform = 'linux-x11';
   readonly capabilities: BackendCapabilities;
   private readonly sessions = new Set<X11CaptureSession>();
+  private readonly clipboards = new Set<X11Clipboard>();
   private closing: Promise<void> | null = null;
   private rootWatched = false;
   /** Image reads and injected events over the backend's life (for tests: nothing before start, nothing after stop). */
@@ -38,6 +40,7 @@ export class X11Backend implements Backend {
     xtest: XTestExt | null,
     private readonly keyboard: X11Keyboard | null,
     netActiveWindow: number | null,
+    private readonly displayName: string | undefined,
   ) {
     this.capabilities = { input: xtest !== null, damage: damage !== null, shm: shm !== null };
     this.ctx = {
@@ -74,7 +77,7 @@ export class X11Backend implements Backend {
       checkPixelFormat(conn);
       const netActiveWindow = await wmActiveWindowAtom(conn);
       const keyboard = xtest ? new X11Keyboard(conn, xkb) : null;
-      return new X11Backend(conn, shm, damage, xtest, keyboard, netActiveWindow);
+      return new X11Backend(conn, shm, damage, xtest, keyboard, netActiveWindow, opts.display);
     } catch (e) {
       await conn.close();
       throw e;
@@ -114,6 +117,18 @@ export class X11Backend implements Backend {
     return session;
   }
 
+  /** The CLIPBOARD selection on a connection of its own (see clipboard.ts for why). */
+  async openClipboard(opts: X11ClipboardOptions = {}): Promise<X11Clipboard> {
+    this.assertOpen();
+    const clipboard: X11Clipboard = await X11Clipboard.open(this.displayName, opts, () => this.clipboards.delete(clipboard));
+    if (this.closing) {
+      await clipboard.close();
+      this.assertOpen();
+    }
+    this.clipboards.add(clipboard);
+    return clipboard;
+  }
+
   /** Spare keycodes bound for typing right now (diagnostics). */
   boundKeycodes(): number[] {
     return this.keyboard?.boundKeycodes() ?? [];
@@ -121,6 +136,7 @@ export class X11Backend implements Backend {
 
   close(): Promise<void> {
     this.closing ??= (async () => {
+      await Promise.all([...this.clipboards].map((c) => c.close()));
       await Promise.all([...this.sessions].map((s) => s.end('backend-closed')));
       await this.keyboard?.restore().catch(() => undefined);
       this.keyboard?.dispose();

@@ -126,8 +126,15 @@ declare module 'x11' {
     // used by the tests' probe windows
     CreateWindow(wid: number, parent: number, x: number, y: number, width: number, height: number, borderWidth?: number, depth?: number, klass?: number, visual?: number, values?: Record<string, number>): void;
     MapWindow(wid: number): void;
-    DestroyWindow(wid: number): void;
-    ChangeProperty(mode: number, wid: number, name: number, type: number, format: number, data: Buffer | string | number | number[]): void;
+    DestroyWindow(wid: number, cb?: VoidCb): void;
+    ChangeProperty(mode: number, wid: number, name: number, type: number, format: number, data: Buffer | string | number | number[], cb?: VoidCb): void;
+    DeleteProperty(wid: number, name: number, cb?: VoidCb): void;
+    // selections (the clipboard)
+    SetSelectionOwner(owner: number, selection: number, time: number, cb?: VoidCb): void;
+    GetSelectionOwner(selection: number, cb: Cb<number>): void;
+    ConvertSelection(requestor: number, selection: number, target: number, property: number, time: number, cb?: VoidCb): void;
+    /** `event` is the 32 wire bytes or an object shaped like a parsed event (`name` plus its fields). */
+    SendEvent(destination: number, propagate: number, eventMask: number, event: Buffer | Record<string, unknown>, cb?: VoidCb): void;
     CreateGC(gc: number, drawable: number, values: Record<string, number>): void;
     ChangeGC(gc: number, values: Record<string, number>): void;
     PolyFillRectangle(drawable: number, gc: number, rects: number[]): boolean;
