@@ -2,6 +2,33 @@ import { useEffect, useRef, useState } from 'react';
 import type { MediaController } from '@rs/client/media';
 import { INPUT_CHANNEL, KEY_CODES, type InputEvent as ControlInput, type KeyCode, type PointerButton } from '@rs/protocol';
 
+type TrackProcessor = new (init: { track: MediaStreamTrack }) => { readable: ReadableStream<unknown> };
+type TrackGenerator = new (init: { kind: 'video' }) => MediaStreamTrack & { writable: WritableStream<unknown> };
+
+/**
+ * The stream the control video shows: in Chromium, the received frames
+ * passed on as they leave the decoder (MediaStreamTrackProcessor →
+ * MediaStreamTrackGenerator). Chromium's <video> otherwise holds each remote
+ * frame until the render time WebRTC's receiver computed for it, and for a
+ * screen that changes only now and then (a click, then nothing) that is at
+ * times 100–600 ms late; a <video> of a generated track shows each frame as
+ * it comes (bench/remote-control: p95 from ≈ 120–240 to ≈ 22 ms). Elsewhere
+ * the stream is shown as it is.
+ */
+function atOnce(stream: MediaStream): { stream: MediaStream; stop: () => void } {
+  const g = globalThis as unknown as { MediaStreamTrackProcessor?: TrackProcessor; MediaStreamTrackGenerator?: TrackGenerator };
+  const track = stream.getVideoTracks()[0];
+  if (!track || !g.MediaStreamTrackProcessor || !g.MediaStreamTrackGenerator) return { stream, stop: () => undefined };
+  const generator = new g.MediaStreamTrackGenerator({ kind: 'video' });
+  const abort = new AbortController();
+  // The piped track ends with the received one (or when this stops).
+  void new g.MediaStreamTrackProcessor({ track }).readable
+    .pipeTo(generator.writable, { signal: abort.signal })
+    .catch(() => undefined)
+    .finally(() => generator.stop());
+  return { stream: new MediaStream([generator]), stop: () => abort.abort() };
+}
+
 /**
  * Remote control on the video (DSK-2, APP-2): the rep's <video> of a control
  * activity takes pointer, wheel and keyboard input and sends it to the
@@ -36,8 +63,10 @@ export function ControlVideo({
   useEffect(() => {
     const v = ref.current;
     if (!v) return;
-    if (v.srcObject !== stream) v.srcObject = stream;
+    const shown = atOnce(stream);
+    if (v.srcObject !== shown.stream) v.srcObject = shown.stream;
     void v.play().catch(() => undefined);
+    return shown.stop;
   }, [stream]);
 
   // The device's `input` channel: already open, or when it opens.
