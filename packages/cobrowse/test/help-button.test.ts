@@ -191,7 +191,7 @@ test('on an allowed origin: the button opens the help page in a dialog; Escape c
   await dialog.waitFor();
   assert.equal(await button.isVisible(), false, 'the panel replaces the button while open');
   const frame = dialog.locator('iframe');
-  assert.equal(await frame.getAttribute('src'), `${site}/help/demo?embed=1&page=${encodeURIComponent(url)}`);
+  assert.equal(await frame.getAttribute('src'), `${site}/help/demo?embed=1&lang=en&page=${encodeURIComponent(url)}`);
   assert.equal(await frame.getAttribute('title'), 'Get help');
   assert.equal(await frame.getAttribute('allow'), FRAME_ALLOW);
   await page.frameLocator('iframe[title="Get help"]').getByRole('heading', { name: 'Help page of demo' }).waitFor();
