@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-node-deps.sh
-bash scripts/ensure-system-deps.sh chromium coturn xvfb xterm xdotool x11-utils
+bash scripts/ensure-system-deps.sh chromium coturn xvfb xterm xdotool x11-utils xdg-utils xclip
 echo "== typecheck"
 npm run typecheck --silent
 echo "== build web app"

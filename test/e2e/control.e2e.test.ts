@@ -170,7 +170,8 @@ test('DSK-2 Request control: Carla accepts and is offered Support Manager with a
   const open = panel.getByRole('link', { name: 'Open Support Manager' });
   await open.waitFor();
   const download = panel.getByRole('link', { name: 'Download Support Manager' });
-  assert.equal(await download.getAttribute('href'), '/downloads');
+  assert.equal(await download.getAttribute('href'), '/downloads/support-manager-linux-x64.tar.gz');
+  assert.equal(await panel.getByRole('link', { name: 'Installation steps' }).getAttribute('href'), '/downloads');
   await expectText(carla.page.locator('.sharing-bar'), 'Control starts when Support Manager runs on this computer.');
   await button(carla.page, 'Stop control').waitFor();
   await checkA11y(carla.page, 'customer page offering Support Manager');
@@ -313,7 +314,7 @@ test('the Downloads page lists Support Manager for Linux', TEST, async () => {
   await visitor.page.goto(`${server.url}/downloads`);
   await visitor.page.getByRole('heading', { name: 'Downloads', level: 1 }).waitFor();
   await visitor.page.getByRole('heading', { name: 'Support Manager for Linux (x64)' }).waitFor();
-  await expectText(visitor.page.locator('main'), 'The download is being prepared');
+  await expectText(visitor.page.locator('main'), 'Lets a support representative see and control your computer');
   await checkA11y(visitor.page, 'Downloads page');
   await visitor.context.close();
   assertNoPageErrors(visitor);

@@ -460,7 +460,7 @@ test('a customer browser without folder access: the request is declined and the 
   assert.equal(await c.page.evaluate(() => typeof (window as unknown as { showDirectoryPicker?: unknown }).showDirectoryPicker), 'undefined');
   await r.page.getByRole('tab', { name: 'Tools', exact: true }).click();
   await r.page.getByRole('button', { name: 'Request folder access', exact: true }).click();
-  await r.page.getByText('Use Support Manager’s folder browsing instead', { exact: false }).waitFor();
+  await r.page.getByText('Use Browse with Support Manager instead', { exact: false }).waitFor();
   await c.page.getByText('This browser cannot share a folder, so the request was declined.', { exact: false }).waitFor();
   assert.equal(await folderView(r.page).count(), 0);
   // The rep may ask again (nothing is pending).

@@ -21,6 +21,7 @@ import { AcdService } from './modules/acd/service.js';
 import { AcdStore } from './modules/acd/store.js';
 import { registerAuthRoutes } from './modules/auth/routes.js';
 import { registerDeviceRoutes } from './modules/devices/routes.js';
+import { registerDownloadRoutes } from './modules/downloads/routes.js';
 import { PairingService } from './modules/devices/service.js';
 import { AuthService } from './modules/auth/service.js';
 import { createMetrics } from './modules/health/metrics.js';
@@ -173,6 +174,7 @@ export async function buildServer(config: Config): Promise<Server> {
   });
   registerAcdRoutes(ctx, acd);
   registerDeviceRoutes(ctx, new PairingService(db, sessions, { publicUrl: config.publicUrl, ttlMs: config.pairingTtlMs }));
+  registerDownloadRoutes(ctx);
   registerAcdGateway(app, { acd, bus, auth });
   engine.onAppended((sessionId, envelopes) => void acd.onSessionEvents(sessionId, envelopes).catch(() => undefined));
   const disarmConsentTimers = armConsentTimers(engine);

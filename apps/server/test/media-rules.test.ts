@@ -11,6 +11,7 @@ import {
   RsError,
   activeActivities,
   foldEvents,
+  senderOf,
   type ActivityKind,
   type ConsentKind,
   type ErrorCode,
@@ -90,6 +91,12 @@ const joined = (activityId: string, participantId: string): SessionEvent => ({ t
 const CUSTOMER_SHARES: SessionEvent[] = [requested('q1', 'desktop.view'), accepted('q1'), started('s1', 'desktop.view', C.id, 'q1')];
 /** P shows C their screen (request q2, activity s2). */
 const REP_SHARES: SessionEvent[] = [requested('q2', 'desktop.share'), accepted('q2'), started('s2', 'desktop.share', P.id, 'q2')];
+/** P asks C for folder access through Support Manager (request qf). */
+const FOLDER_REQUEST_SM: SessionEvent = { type: 'consent.requested', requestId: 'qf', kind: 'folder.access', from: P.id, to: C.id, expiresAt: EXPIRES, via: 'support-manager' };
+/** C shares a folder from their browser with P (request qf, activity f1). */
+const FOLDER_BY_BROWSER: SessionEvent[] = [requested('qf', 'folder.access'), accepted('qf'), started('f1', 'folder', C.id, 'qf')];
+/** The same through Support Manager, before its device is attached. */
+const FOLDER_BY_SM: SessionEvent[] = [FOLDER_REQUEST_SM, accepted('qf'), { ...(started('f1', 'folder', C.id, 'qf') as Extract<SessionEvent, { type: 'activity.started' }>), via: 'support-manager' }];
 /** A voice call started by P, with C in it. */
 const CALL: SessionEvent[] = [started('call', 'voice', P.id), joined('call', P.id), joined('call', C.id)];
 
@@ -183,6 +190,19 @@ describe(`M1 ${MEDIA_RULES.M1}`, () => {
   test('M1: only a customer in the session is asked: not a rep, not someone who left, not an unknown id (RS_ERR_INVALID_STATE)', () => {
     for (const to of [A.id, P.id, L.id, LR.id, 'nobody']) refuses(open, P.id, { type: 'consent.request', kind: 'desktop.view', to }, 'RS_ERR_INVALID_STATE');
   });
+  test('M1: folder access may be asked through Support Manager (the request says so); nothing else may (RS_ERR_VALIDATION)', () => {
+    assert.deepEqual(run(open, P.id, { type: 'consent.request', kind: 'folder.access', to: C.id, via: 'support-manager' }), [
+      { type: 'consent.requested', requestId: 'new1', kind: 'folder.access', from: P.id, to: C.id, expiresAt: EXPIRES, via: 'support-manager' },
+    ]);
+    assert.deepEqual(run(open, P.id, { type: 'consent.request', kind: 'folder.access', to: C.id }), [
+      { type: 'consent.requested', requestId: 'new1', kind: 'folder.access', from: P.id, to: C.id, expiresAt: EXPIRES },
+    ]);
+    for (const kind of ['desktop.view', 'desktop.share', 'app.view', 'app.share', 'desktop.control', 'app.control'] as const) {
+      refuses(open, P.id, { type: 'consent.request', kind, to: C.id, via: 'support-manager' }, 'RS_ERR_VALIDATION');
+    }
+    // Through Support Manager or not, one folder at a time.
+    refuses(viewOf(...FOLDER_BY_BROWSER), P.id, { type: 'consent.request', kind: 'folder.access', to: C.id, via: 'support-manager' }, 'RS_ERR_INVALID_STATE');
+  });
   test('M1: not while something is shared or another request waits; an expired request no longer blocks', () => {
     refuses(customerSharing, P.id, { type: 'consent.request', kind: 'app.view', to: C.id }, 'RS_ERR_INVALID_STATE');
     refuses(repSharing, P.id, { type: 'consent.request', kind: 'desktop.view', to: C2.id }, 'RS_ERR_INVALID_STATE');
@@ -246,6 +266,19 @@ describe(`M3 ${MEDIA_RULES.M3}`, () => {
         { type: 'activity.started', activityId: 'new1', kind, sharer: P.id, requestId: 'q1' },
       ]);
     }
+  });
+  test('M3: accepting folder access starts it with the customer as sharer; asked through Support Manager, the activity says so and has no device yet', () => {
+    assert.deepEqual(run(viewOf(requested('qf', 'folder.access')), C.id, { type: 'consent.answer', requestId: 'qf', accept: true }), [
+      { type: 'consent.answered', requestId: 'qf', accepted: true },
+      { type: 'activity.started', activityId: 'new1', kind: 'folder', sharer: C.id, requestId: 'qf' },
+    ]);
+    const events = run(viewOf(FOLDER_REQUEST_SM), C.id, { type: 'consent.answer', requestId: 'qf', accept: true });
+    assert.deepEqual(events, [
+      { type: 'consent.answered', requestId: 'qf', accepted: true },
+      { type: 'activity.started', activityId: 'new1', kind: 'folder', sharer: C.id, requestId: 'qf', via: 'support-manager' },
+    ]);
+    const v = foldAfter([FOLDER_REQUEST_SM], events);
+    assert.deepEqual({ via: v.activities.new1?.via, deviceId: v.activities.new1?.deviceId, consentVia: v.consents.qf?.via }, { via: 'support-manager', deviceId: undefined, consentVia: 'support-manager' });
   });
   test('M3: declining starts nothing', () => {
     const events = run(pending, C.id, { type: 'consent.answer', requestId: 'q1', accept: false });
@@ -515,6 +548,12 @@ describe(`M12 ${MEDIA_RULES.M12}`, () => {
       assert.deepEqual(got.sort(), [...allowed].sort(), `activity ${activityId}`);
     }
   });
+  test('M12: a folder shared by the browser: only between the customer and the rep who asked', () => {
+    const v = viewOf(...FOLDER_BY_BROWSER);
+    const got: string[] = [];
+    for (const from of people) for (const to of people) if (canSignal(v, from.id, to.id, 'f1')) got.push(`${from.id}>${to.id}`);
+    assert.deepEqual(got.sort(), ['c1>p1', 'p1>c1']);
+  });
   test('M12: a call member who joins may signal with the other members', () => {
     const v = viewOf(...CALL, joined('call', A.id));
     assert.equal(canSignal(v, A.id, P.id, 'call'), true);
@@ -589,6 +628,21 @@ describe('visibility of media events', () => {
     assert.deepEqual(whoSees([], requested('q1', 'desktop.view')), [...reps, C.id]);
     assert.deepEqual(whoSees([], requested('q9', 'app.share', C2.id)), [...reps, C2.id]);
   });
+  test('a consent request, its answer and its closing also reach the Support Manager paired with the customer asked, no other device', () => {
+    const devices: SessionEvent[] = [
+      { type: 'participant.joined', participant: { id: 'd1', kind: 'device', role: 'device', name: 'SM – Carla', pairedWith: C.id } },
+      { type: 'participant.joined', participant: { id: 'd2', kind: 'device', role: 'device', name: 'SM – Conny', pairedWith: C2.id } },
+    ];
+    const sees = (before: SessionEvent[], event: SessionEvent) => {
+      const log = envelopes([...BASE_EVENTS, ...devices, ...before, event]);
+      const after = foldEvents(log)!;
+      return ['d1', 'd2'].filter((id) => canSee(after, id, log[log.length - 1]!));
+    };
+    assert.deepEqual(sees([], FOLDER_REQUEST_SM), ['d1']);
+    assert.deepEqual(sees([FOLDER_REQUEST_SM], accepted('qf')), ['d1']);
+    assert.deepEqual(sees([FOLDER_REQUEST_SM], { type: 'consent.closed', requestId: 'qf', reason: 'cancelled' }), ['d1']);
+    assert.deepEqual(sees([], requested('q9', 'desktop.view', C2.id)), ['d2']);
+  });
   test('its answer and its closing reach the same people', () => {
     assert.deepEqual(whoSees([requested('q1', 'desktop.view')], accepted('q1')), [...reps, C.id]);
     assert.deepEqual(whoSees([requested('q1', 'desktop.view')], { type: 'consent.answered', requestId: 'q1', accepted: false }), [...reps, C.id]);
@@ -654,6 +708,38 @@ describe(`M14 ${MEDIA_RULES.M14}`, () => {
     assert.equal(canSignal(withDevice, C.id, P.id, 'ctl'), false);
     assert.equal(canSignal(withDevice, P.id, C.id, 'ctl'), false);
   });
+  test('folder access through Support Manager: the paired device is attached once and serves the folder; a folder shared by the browser takes no device', () => {
+    const waiting = viewOf(...FOLDER_BY_SM);
+    const events = decideDeviceAttach(waiting, { activityId: 'f1', customerId: C.id, device: DEVICE });
+    assert.deepEqual(types(events), ['participant.joined', 'device.attached']);
+    const served = viewOf(...FOLDER_BY_SM, ...events);
+    assert.equal(served.activities.f1?.deviceId, 'd1');
+    assert.equal(senderOf(served.activities.f1!), 'd1', 'the device is the folder’s sender');
+    assert.equal(senderOf(waiting.activities.f1!), undefined, 'nobody serves it before the device is attached');
+    assert.equal(senderOf(viewOf(...FOLDER_BY_BROWSER).activities.f1!), C.id, 'the browser serves a folder shared from it');
+    const code = (f: () => unknown) => {
+      try {
+        f();
+      } catch (e) {
+        return e instanceof RsError ? e.code : 'other';
+      }
+      return 'none';
+    };
+    assert.equal(code(() => decideDeviceAttach(served, { activityId: 'f1', customerId: C.id, device: { id: 'd2', name: 'x' } })), 'RS_ERR_INVALID_STATE', 'once only');
+    assert.equal(code(() => decideDeviceAttach(viewOf(...FOLDER_BY_BROWSER), { activityId: 'f1', customerId: C.id, device: DEVICE })), 'RS_ERR_INVALID_STATE');
+    assert.equal(code(() => decideDeviceAttach(waiting, { activityId: 'f1', customerId: C2.id, device: DEVICE })), 'RS_ERR_FORBIDDEN');
+  });
+  test('folder access through Support Manager: signaling between the device and the rep who asked, and the device and its customer’s page; never the customer’s browser and the rep', () => {
+    const people = [P.id, A.id, C.id, C2.id, 'd1'];
+    const pairs = (v: SessionView) => {
+      const got: string[] = [];
+      for (const from of people) for (const to of people) if (canSignal(v, from, to, 'f1')) got.push(`${from}>${to}`);
+      return got.sort();
+    };
+    assert.deepEqual(pairs(viewOf(...FOLDER_BY_SM)), [], 'nothing before the device is attached');
+    const served = viewOf(...FOLDER_BY_SM, ...decideDeviceAttach(viewOf(...FOLDER_BY_SM), { activityId: 'f1', customerId: C.id, device: DEVICE }));
+    assert.deepEqual(pairs(served), ['c1>d1', 'd1>c1', 'd1>p1', 'p1>d1'].sort());
+  });
   test('while control runs nothing else is shared, and control is not asked while something is', () => {
     refuses(controlled, P.id, { type: 'consent.request', kind: 'desktop.view', to: C.id }, 'RS_ERR_INVALID_STATE');
     refuses(customerSharing, P.id, { type: 'consent.request', kind: 'desktop.control', to: C.id }, 'RS_ERR_INVALID_STATE');
@@ -675,6 +761,16 @@ describe(`M15 ${MEDIA_RULES.M15}`, () => {
   test('the customer or the device leaving stops control', () => {
     assert.ok(run(withDevice, C.id, { type: 'session.leave' }).some((e) => e.type === 'activity.stopped' && e.activityId === 'ctl'));
     assert.ok(run(withDevice, 'd1', { type: 'session.leave' }).some((e) => e.type === 'activity.stopped' && e.activityId === 'ctl'));
+  });
+  test('folder access through Support Manager stops when its customer or its device drops or leaves; a folder shared by the browser does not stop on a drop', () => {
+    const served = viewOf(...FOLDER_BY_SM, ...decideDeviceAttach(viewOf(...FOLDER_BY_SM), { activityId: 'f1', customerId: C.id, device: DEVICE }));
+    for (const who of [C.id, 'd1']) {
+      assert.deepEqual(dropControl(served, who), [{ type: 'activity.stopped', activityId: 'f1', reason: 'sharer_left' }], who);
+      assert.ok(run(served, who, { type: 'session.leave' }).some((e) => e.type === 'activity.stopped' && e.activityId === 'f1'), who);
+    }
+    assert.deepEqual(dropControl(served, P.id), []);
+    assert.deepEqual(dropControl(viewOf(...FOLDER_BY_BROWSER), C.id), []);
+    assert.deepEqual(types(run(served, 'd1', { type: 'activity.stop', activityId: 'f1' })), ['activity.stopped']);
   });
   test('a device may not chat, ask, answer or start anything', () => {
     refuses(withDevice, 'd1', { type: 'chat.send', text: 'hi' }, 'RS_ERR_FORBIDDEN');

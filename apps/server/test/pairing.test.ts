@@ -105,3 +105,50 @@ test('an expired link, a made-up link, and a link asked by someone other than th
   await waitForView(rep, (v) => control(v, activityId)?.state === 'stopped');
   rep.close();
 });
+
+test('folder access asked through Support Manager gets a link and its device; a folder shared from the browser gets none', async () => {
+  const { api } = await signIn(server.url);
+  const started = await startSession(api);
+  const rep = await connected(sessionClient(server.wsUrl, started.ticket));
+  const ticket = await inviteCustomer(server.url, api, started.sessionId);
+  const customer = await connected(sessionClient(server.wsUrl, ticket));
+  const accept = async (via?: 'support-manager') => {
+    await rep.request({ type: 'consent.request', kind: 'folder.access', to: ticket.participantId, ...(via ? { via } : {}) });
+    const asked = await waitForView(customer, (v) => Object.values(v.consents).some((c) => c.state === 'pending'));
+    const requestId = Object.values(asked.consents).find((c) => c.state === 'pending')!.requestId;
+    await customer.request({ type: 'consent.answer', requestId, accept: true });
+    const v = await waitForView(rep, (x) => Object.values(x.activities).some((a) => a.kind === 'folder' && a.state === 'active'));
+    return Object.values(v.activities).find((a) => a.kind === 'folder' && a.state === 'active')!.activityId;
+  };
+  const byBrowser = await accept();
+  const refused = await post(`/api/sessions/${ticket.sessionId}/pairings`, { activityId: byBrowser }, { 'x-participant-token': ticket.token });
+  assert.equal(refused.status, 409, JSON.stringify(refused.json));
+  await rep.request({ type: 'activity.stop', activityId: byBrowser });
+
+  const bySm = await accept('support-manager');
+  const made = await post(`/api/sessions/${ticket.sessionId}/pairings`, { activityId: bySm }, { 'x-participant-token': ticket.token });
+  assert.equal(made.status, 201, JSON.stringify(made.json));
+  const redeemed = await post('/api/pairings/redeem', { code: parsePairingUrl((made.json as unknown as Pairing).url)!.code }, { 'x-device-name': 'carla-laptop' });
+  assert.equal(redeemed.status, 200, JSON.stringify(redeemed.json));
+  const r = redeemed.json as unknown as RedeemedPairing;
+  assert.equal(r.kind, 'folder');
+  const device = await connected(sessionClient(server.wsUrl, r.ticket));
+  // The device learns from the consent whom it serves (it is the customer's), and is the folder's sender.
+  const seen = await waitForView(device, (v) => v.activities[bySm]?.deviceId === r.ticket.participantId);
+  const a = seen.activities[bySm]!;
+  assert.equal(seen.consents[a.requestId!]?.from, started.ticket.participantId);
+  // Signaling: the device with the rep and with its customer; the customer's browser no longer with the rep.
+  const got = new Promise<string>((resolve) => rep.on('signal', (s) => resolve(s.from)));
+  device.sendSignal(bySm, started.ticket.participantId, { kind: 'want' });
+  assert.equal(await got, r.ticket.participantId);
+  const toCustomer = new Promise<string>((resolve) => customer.on('signal', (s) => resolve(s.from)));
+  device.sendSignal(bySm, ticket.participantId, { kind: 'relay', data: '{}' });
+  assert.equal(await toCustomer, r.ticket.participantId);
+  const forbidden = new Promise<string>((resolve) => customer.on('error', (e) => resolve(e.code)));
+  customer.sendSignal(bySm, started.ticket.participantId, { kind: 'want' });
+  assert.equal(await forbidden, 'RS_ERR_FORBIDDEN');
+  // The device leaving ends the folder access (M15).
+  await device.leave();
+  await waitForView(rep, (v) => v.activities[bySm]?.state === 'stopped');
+  for (const c of [rep, customer, device]) c.close();
+});

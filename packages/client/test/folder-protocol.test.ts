@@ -216,6 +216,8 @@ class FakeChannel extends EventTarget {
   readyState: RTCDataChannelState = 'open';
   bufferedAmount = 0;
   bufferedAmountLowThreshold = 0;
+  /** Present as in a browser, so the transport waits for the `bufferedamountlow` event. */
+  onbufferedamountlow: ((ev: Event) => void) | null = null;
   binaryType: BinaryType = 'arraybuffer';
   constructor(
     private readonly wire: Wire,
@@ -902,3 +904,49 @@ for (const kind of ['datachannel', 'relay'] as const) {
     });
   });
 }
+
+describe('a data channel without the bufferedamountlow event (@roamhq/wrtc in Support Manager)', () => {
+  /** bufferedAmount only, as wrtc 0.10 has it; `looked` resolves once the transport has looked at it `n` more times. */
+  class BareChannel {
+    readyState = 'open';
+    buffered = 0;
+    readonly frames: (string | Uint8Array)[] = [];
+    private looks = 0;
+    private waiting: { at: number; resolve: () => void }[] = [];
+    get bufferedAmount(): number {
+      this.looks += 1;
+      for (const w of this.waiting.splice(0)) (this.looks >= w.at ? w.resolve() : this.waiting.push(w));
+      return this.buffered;
+    }
+    looked(n: number): Promise<void> {
+      return new Promise((resolve) => this.waiting.push({ at: this.looks + n, resolve }));
+    }
+    addEventListener(): void {}
+    removeEventListener(): void {}
+    send(data: string | Uint8Array): void {
+      this.frames.push(data);
+    }
+  }
+
+  test('a send waits, looking at bufferedAmount, while more than 1 MiB is queued; it goes once the buffer drained, and fails if the channel closes', async () => {
+    const ch = new BareChannel();
+    const tr = dataChannelTransport(ch);
+    assert.equal('bufferedAmountLowThreshold' in ch, false, 'nothing is set on a channel that has no such property');
+    ch.buffered = 2 * 1024 * 1024;
+    let sent = false;
+    const first = tr.send({ op: 'ack', id: 1, received: 0 }).then(() => (sent = true));
+    await ch.looked(3);
+    assert.equal(sent, false);
+    assert.equal(ch.frames.length, 0, 'nothing sent while the buffer is full');
+    ch.buffered = 200 * 1024;
+    await first;
+    assert.deepEqual(ch.frames, ['{"op":"ack","id":1,"received":0}']);
+
+    ch.buffered = 2 * 1024 * 1024;
+    const second = tr.send({ op: 'ack', id: 1, received: 1 });
+    await ch.looked(2);
+    ch.readyState = 'closed';
+    await assert.rejects(second, /The connection closed/);
+    assert.equal(ch.frames.length, 1);
+  });
+});

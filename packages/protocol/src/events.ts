@@ -3,7 +3,7 @@ import { DisplayName, Email, Id, ParticipantKind, ParticipantRole, SessionNumber
 import { LIMITS } from './limits.js';
 import { FileDirection, FileRemovedReason, Sha256Hex } from './files.js';
 import { ACD_LIMITS } from './acd-limits.js';
-import { ActivityKind, ActivityStopReason, ConsentCloseReason, ConsentKind, DisplayMode } from './media.js';
+import { ActivityKind, ActivityStopReason, ConsentCloseReason, ConsentKind, ConsentVia, DisplayMode } from './media.js';
 
 /**
  * Session events: the persisted, ordered log of what happened in a session.
@@ -86,6 +86,8 @@ export const SessionEvent = z.discriminatedUnion('type', [
     from: Id,
     to: Id,
     expiresAt: z.string(),
+    /** Folder access through Support Manager rather than the customer's browser (M1). */
+    via: ConsentVia.optional(),
   }),
   z.object({
     type: z.literal('consent.answered'),
@@ -102,6 +104,8 @@ export const SessionEvent = z.discriminatedUnion('type', [
     /** Whose media is sent (the customer for "view" kinds, the rep for "share" kinds). */
     sharer: Id,
     requestId: Id.optional(),
+    /** Carried by the customer's Support Manager once it is attached (the consent's `via`, M3). */
+    via: ConsentVia.optional(),
   }),
   z.object({ type: z.literal('activity.stopped'), activityId: Id, by: Id.optional(), reason: ActivityStopReason }),
   /** Support Manager joined by its pairing URL and sends the screen of this control activity (M14). */

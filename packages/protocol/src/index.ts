@@ -11,3 +11,4 @@ export * from './folder.js';
 export * from './acd.js';
 export * from './pairing.js';
 export * from './control.js';
+export * from './downloads.js';

@@ -33,6 +33,15 @@ export function customerShares(kind: ConsentKind): boolean {
   return kind === 'desktop.view' || kind === 'app.view' || kind === 'folder.access' || kind === 'desktop.control' || kind === 'app.control';
 }
 
+/**
+ * Who carries a folder access (FT-2) on the customer's side: their browser
+ * (the File System Access API, the default) or the Support Manager program
+ * (`support-manager`), which the customer starts by a pairing link. The rep
+ * chooses when asking; remote control always goes through Support Manager.
+ */
+export const ConsentVia = z.enum(['support-manager']);
+export type ConsentVia = z.infer<typeof ConsentVia>;
+
 /** The activity an accepted consent starts. */
 export function activityKindOf(kind: ConsentKind): ActivityKind {
   return kind === 'folder.access' ? 'folder' : kind;

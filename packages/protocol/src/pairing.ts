@@ -4,9 +4,11 @@ import { ActivityKind } from './media.js';
 import { SessionTicket } from './rest.js';
 
 /**
- * Support Manager pairing (DSK-2, APP-2): the customer's page gets a
- * one-time, short-lived URL for the control activity it accepted; Support
- * Manager redeems it and joins the session as the customer's device.
+ * Support Manager pairing (DSK-2, APP-2, FT-2): the customer's page gets a
+ * one-time, short-lived URL for the activity it accepted that Support
+ * Manager carries (remote control, or folder access through Support
+ * Manager); Support Manager redeems it and joins the session as the
+ * customer's device.
  */
 export const CreatePairingBody = z.object({ activityId: Id });
 export const Pairing = z.object({

@@ -1,5 +1,5 @@
 import type { InboundInfo, ParticipantInfo, SessionEndReason, SessionEvent, SessionEventEnvelope, TransferTarget } from './events.js';
-import type { ActivityKind, ActivityStopReason, ConsentCloseReason, ConsentKind, DisplayMode } from './media.js';
+import type { ActivityKind, ActivityStopReason, ConsentCloseReason, ConsentKind, ConsentVia, DisplayMode } from './media.js';
 
 /**
  * The session as a fold of its events. The server keeps the full view; a
@@ -49,6 +49,8 @@ export interface ConsentView {
   closeReason?: ConsentCloseReason;
   /** Declined because the customer's browser cannot do it. */
   unsupported?: boolean;
+  /** Folder access asked for through Support Manager. */
+  via?: ConsentVia;
 }
 
 export interface ActivityView {
@@ -60,7 +62,9 @@ export interface ActivityView {
   state: 'active' | 'stopped';
   stoppedAt?: string;
   stopReason?: ActivityStopReason;
-  /** Control kinds: the Support Manager that sends the screen and takes input, once paired. */
+  /** Folder access carried by the customer's Support Manager (control kinds always are; see throughDevice). */
+  via?: ConsentVia;
+  /** Activities through Support Manager: the one that sends the screen and takes input, or serves the folder, once paired. */
   deviceId?: string;
   /** Voice calls only: who is in the call and whether they are muted. */
   members: Record<string, { muted: boolean }>;
@@ -224,7 +228,16 @@ export function applyEvent(view: SessionView, env: SessionEventEnvelope): Sessio
         ...next,
         consents: {
           ...next.consents,
-          [e.requestId]: { requestId: e.requestId, kind: e.kind, from: e.from, to: e.to, requestedAt: env.at, expiresAt: e.expiresAt, state: 'pending' },
+          [e.requestId]: {
+            requestId: e.requestId,
+            kind: e.kind,
+            from: e.from,
+            to: e.to,
+            requestedAt: env.at,
+            expiresAt: e.expiresAt,
+            state: 'pending',
+            ...(e.via ? { via: e.via } : {}),
+          },
         },
       };
     case 'consent.answered':
@@ -244,6 +257,7 @@ export function applyEvent(view: SessionView, env: SessionEventEnvelope): Sessio
             state: 'active',
             members: {},
             ...(e.requestId ? { requestId: e.requestId } : {}),
+            ...(e.via ? { via: e.via } : {}),
           },
         },
       };
@@ -322,12 +336,22 @@ export function presentParticipants(view: SessionView): ParticipantView[] {
 }
 
 /**
- * Who sends an activity's media: the sharer, except in remote control
- * (DSK-2, APP-2), where the customer's Support Manager does (undefined until
- * it is attached).
+ * Whether the customer's Support Manager, not a browser, carries the
+ * activity: remote control (DSK-2, APP-2) always, folder access (FT-2) when
+ * the rep asked for it through Support Manager.
+ */
+export function throughDevice(a: Pick<ActivityView, 'kind' | 'via'>): boolean {
+  return a.kind === 'desktop.control' || a.kind === 'app.control' || (a.kind === 'folder' && a.via === 'support-manager');
+}
+
+/**
+ * Who sends an activity's media (or serves its folder): the sharer, except
+ * through Support Manager, where the customer's device does (undefined until
+ * it is attached). The one place this is decided (M12, M14): the server's
+ * signaling rule and every client's offers follow it.
  */
 export function senderOf(a: ActivityView): string | undefined {
-  return a.kind === 'desktop.control' || a.kind === 'app.control' ? a.deviceId : a.sharer;
+  return throughDevice(a) ? a.deviceId : a.sharer;
 }
 
 export function activeActivities(view: SessionView): ActivityView[] {

@@ -3,7 +3,7 @@ import { Id } from './common.js';
 import { SessionEventEnvelope } from './events.js';
 import { ERROR_CODES, type ErrorCode } from './errors.js';
 import { LIMITS } from './limits.js';
-import { ActivityKind, ConsentKind, DisplayMode, IceServer, SignalPayload } from './media.js';
+import { ActivityKind, ConsentKind, ConsentVia, DisplayMode, IceServer, SignalPayload } from './media.js';
 
 /** Bumped on any incompatible change of the messages below. */
 export const PROTOCOL_VERSION = 1;
@@ -29,7 +29,7 @@ export const Intent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('control.transfer'), rid: Rid, to: Id }),
   z.object({ type: z.literal('session.end'), rid: Rid }),
   z.object({ type: z.literal('session.leave'), rid: Rid }),
-  z.object({ type: z.literal('consent.request'), rid: Rid, kind: ConsentKind, to: Id }),
+  z.object({ type: z.literal('consent.request'), rid: Rid, kind: ConsentKind, to: Id, via: ConsentVia.optional() }),
   z.object({ type: z.literal('consent.answer'), rid: Rid, requestId: Id, accept: z.boolean(), unsupported: z.boolean().optional() }),
   z.object({ type: z.literal('consent.cancel'), rid: Rid, requestId: Id }),
   /** Video and voice need no consent: each person decides about their own camera and microphone. */

@@ -15,10 +15,17 @@ export interface IceCandidateLike {
 export interface DataChannelLike {
   readonly label: string;
   readonly readyState: 'connecting' | 'open' | 'closing' | 'closed';
+  /** Bytes queued to send. (No bufferedAmountLowThreshold nor `bufferedamountlow` event in wrtc 0.10.) */
+  readonly bufferedAmount: number;
+  /** Binary messages arrive as ArrayBuffer ('arraybuffer', the default). */
+  binaryType: string;
   onopen: (() => void) | null;
   onclose: (() => void) | null;
   onmessage: ((ev: { data: unknown }) => void) | null;
-  send(data: string): void;
+  /** wrtc's own EventTarget: listeners run on the next tick, in order; `once` is not supported. */
+  addEventListener(type: string, cb: (ev: { data: unknown }) => void): void;
+  removeEventListener(type: string, cb: (ev: { data: unknown }) => void): void;
+  send(data: string | Uint8Array): void;
   close(): void;
 }
 

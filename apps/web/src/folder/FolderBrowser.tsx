@@ -2,7 +2,7 @@ import { useCallback, useEffect, useId, useMemo, useRef, useState } from 'react'
 import type { SessionClient } from '@rs/client';
 import { FolderClient, type Progress } from '@rs/client/folder';
 import type { MediaController } from '@rs/client/media';
-import type { ActivityView, FolderEntry, SessionView } from '@rs/protocol';
+import { senderOf, type ActivityView, type FolderEntry, type SessionView } from '@rs/protocol';
 import { errorText } from '../app/api.js';
 import { Notice } from '../app/ui.js';
 import { formatBytes } from '../files/FilesPanel.js';
@@ -19,18 +19,20 @@ interface Job {
   abort: AbortController;
 }
 
-/** FT-2, the rep's view: the customer's folder tree, downloads and uploads with progress. */
+/** FT-2, the rep's view: the customer's folder tree, downloads and uploads with progress; served by the customer's page or their Support Manager. */
 export function FolderBrowser({ activity, view, controller, client }: { activity: ActivityView; view: SessionView; controller: MediaController | null; client: SessionClient | null }) {
   const t = useT();
   const uploadId = useId();
-  const [transport] = useFolderTransports(controller, client, activity.activityId, activity.sharer, 'pick-one');
+  const host = senderOf(activity) ?? null;
+  const [transport] = useFolderTransports(controller, client, activity.activityId, host, 'pick-one');
   const folder = useMemo(() => (transport ? new FolderClient(transport) : null), [transport]);
   const [path, setPath] = useState<string[]>([]);
   const [listing, setListing] = useState<{ folder: string; entries: FolderEntry[] } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [jobs, setJobs] = useState<Job[]>([]);
   const nextKey = useRef(1);
-  const customer = view.participants[activity.sharer]?.name ?? '?';
+  // Support Manager's name says whose computer it is on ("Support Manager (laptop) – Carla").
+  const customer = view.participants[host ?? activity.sharer]?.name ?? '?';
 
   const load = useCallback(
     async (p: string[]) => {
@@ -148,7 +150,15 @@ export function FolderBrowser({ activity, view, controller, client }: { activity
       )}
       {jobs.map((j) => (
         <div key={j.key} className="transfer">
-          {j.state === 'waiting' && <span role="status">{t('folder.waitingConsent', { name: j.name })}</span>}
+          {j.state === 'waiting' && (
+            <>
+              <span role="status">{t('folder.waitingConsent', { name: j.name })}</span>
+              {/* Giving up withdraws the customer's question too. */}
+              <button type="button" className="secondary small" onClick={() => j.abort.abort()}>
+                {t('folder.stop')}
+              </button>
+            </>
+          )}
           {j.state === 'running' && (
             <>
               <label>

@@ -30,7 +30,12 @@ export function FolderHostView({ activity, view, controller, client }: { activit
     const made = transports.map(
       (tr) =>
         new FolderHost(handle, tr, {
-          confirmWrite: (name, size) => new Promise<boolean>((resolve) => setAsk({ name, size, resolve })),
+          confirmWrite: (name, size, { signal }) =>
+            new Promise<boolean>((resolve) => {
+              setAsk({ name, size, resolve });
+              // The rep gave up waiting: the question goes.
+              signal.addEventListener('abort', () => setAsk((a) => (a?.resolve === resolve ? null : a)), { once: true });
+            }),
           onActivity: (a) => setJobs((js) => ({ ...js, [`${tr.kind}:${a.id}`]: { ...a, via: tr.kind } })),
         }),
     );

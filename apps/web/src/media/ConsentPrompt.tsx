@@ -21,13 +21,14 @@ export function ConsentPrompt({ view, me, client, controller }: { view: SessionV
   useEffect(() => {
     if (request?.requestId) setError(null);
   }, [request?.requestId]);
-  // FT-2 in a browser without folder access: decline at once and say why, so the rep is offered Support Manager.
+  // FT-2 in a browser without folder access: decline at once and say why, so the rep is offered Support Manager
+  // (asked through Support Manager, the browser shares nothing itself and can accept).
   useEffect(() => {
-    if (request?.kind === 'folder.access' && !canShareFolder() && client) {
+    if (request?.kind === 'folder.access' && !request.via && !canShareFolder() && client) {
       void client.request({ type: 'consent.answer', requestId: request.requestId, accept: false, unsupported: true }).catch(() => undefined);
       setError(t('folder.unsupportedCustomer'));
     }
-  }, [request?.requestId, request?.kind, client, t]);
+  }, [request?.requestId, request?.kind, request?.via, client, t]);
   if (!request || !client) return error ? <Notice kind="error">{error}</Notice> : null;
   const from = view.participants[request.from]?.name ?? '?';
   const seconds = Math.max(0, Math.round((Date.parse(request.expiresAt) - now) / 1000));
@@ -37,13 +38,13 @@ export function ConsentPrompt({ view, me, client, controller }: { view: SessionV
     setError(null);
     let unbind: (() => void) | null = null;
     try {
-      if (accept && request.kind === 'folder.access') {
+      if (accept && request.kind === 'folder.access' && !request.via) {
         const handle = await pickFolder().catch((e: unknown) => {
           throw new Error(t('folder.pickFailed', { message: e instanceof Error ? e.message : String(e) }));
         });
         pickedFolders.set(request.requestId, handle);
-      } else if (accept && customerShares(request.kind) && !CONTROL_KINDS.has(activityKindOf(request.kind))) {
-        // Remote control (DSK-2) is captured by Support Manager, never by the browser.
+      } else if (accept && request.kind !== 'folder.access' && customerShares(request.kind) && !CONTROL_KINDS.has(activityKindOf(request.kind))) {
+        // Remote control (DSK-2) is captured by Support Manager, never by the browser; folder access through it shares nothing here.
         // Capture first: the browser needs this click to open its picker.
         const stream = await captureFor(request.kind).catch((e: unknown) => {
           throw new Error(e instanceof Error ? e.message : String(e));
@@ -62,7 +63,7 @@ export function ConsentPrompt({ view, me, client, controller }: { view: SessionV
 
   return (
     <section className="consent" role="alertdialog" aria-labelledby={`consent-${request.requestId}`} aria-describedby={`consent-exp-${request.requestId}`}>
-      <h2 id={`consent-${request.requestId}`}>{t(`media.ask.${request.kind}`, { name: from })}</h2>
+      <h2 id={`consent-${request.requestId}`}>{t(request.via ? 'media.ask.folder.device' : `media.ask.${request.kind}`, { name: from })}</h2>
       <p id={`consent-exp-${request.requestId}`} className="hint">
         {t('media.expiresIn', { seconds })}
       </p>

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import type { ApiClient } from '@rs/client';
-import { CONTROL_KINDS, activeActivities, type Pairing, type SessionView } from '@rs/protocol';
+import { SUPPORT_MANAGER_LINUX_X64, SUPPORT_MANAGER_LINUX_X64_URL, activeActivities, throughDevice, type Pairing, type SessionView } from '@rs/protocol';
 import { errorText } from '../app/api.js';
 import { Notice } from '../app/ui.js';
 import { useT } from '../i18n/index.js';
@@ -10,14 +10,15 @@ const RENEW_BEFORE_MS = 20_000;
 const RETRY_MS = 5_000;
 
 /**
- * DSK-2, APP-2 on the customer's page: control was accepted, and only the
- * Support Manager program can carry it out. Offers the one-time pairing link
+ * DSK-2, APP-2, FT-2 on the customer's page: control (or folder access
+ * through Support Manager) was accepted, and only the Support Manager
+ * program can carry it out. Offers the one-time pairing link
  * (`support-manager://pair?…`), renewed before it expires, and the download,
  * until the device is attached.
  */
 export function SupportManagerPanel({ view, me, api, sessionId }: { view: SessionView; me: string | null; api: ApiClient; sessionId: string }) {
   const t = useT();
-  const waiting = activeActivities(view).find((a) => CONTROL_KINDS.has(a.kind) && a.sharer === me && !a.deviceId);
+  const waiting = activeActivities(view).find((a) => throughDevice(a) && a.sharer === me && !a.deviceId);
   const activityId = waiting?.activityId;
   const [pairing, setPairing] = useState<{ activityId: string; p: Pairing } | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -56,7 +57,7 @@ export function SupportManagerPanel({ view, me, api, sessionId }: { view: Sessio
   return (
     <section className="panel sm-panel" aria-labelledby="sm-heading">
       <h2 id="sm-heading">{t('sm.heading')}</h2>
-      <p>{t('sm.intro', { name: rep })}</p>
+      <p>{t(waiting.kind === 'folder' ? 'sm.introFolder' : 'sm.intro', { name: rep })}</p>
       <div className="row">
         {link ? (
           <a className="button" href={link}>
@@ -65,11 +66,18 @@ export function SupportManagerPanel({ view, me, api, sessionId }: { view: Sessio
         ) : (
           <span aria-busy="true">{t('sm.preparing')}</span>
         )}
-        <a className="button secondary" href="/downloads" target="_blank" rel="noopener">
+        {/* The archive itself (the only build there is); the steps to install it are on the Downloads page. */}
+        <a className="button secondary" href={SUPPORT_MANAGER_LINUX_X64_URL} download={SUPPORT_MANAGER_LINUX_X64}>
           {t('sm.download')}
         </a>
       </div>
-      <p className="hint">{t('sm.notInstalled')} {t('sm.renewed')}</p>
+      <p className="hint">
+        {t('sm.notInstalled')}{' '}
+        <a href="/downloads" target="_blank" rel="noopener">
+          {t('sm.installHelp')}
+        </a>{' '}
+        {t('sm.renewed')}
+      </p>
       {error && <Notice kind="error">{error}</Notice>}
     </section>
   );

@@ -137,7 +137,11 @@ export class FolderClient {
     const id = this.id();
     const accepted = nextMessage(this.transport, id, (m) => (m.op === 'accept' ? true : undefined), opts.signal);
     await this.transport.send({ op: 'write', id, path: dir, name: file.name, size: file.size });
-    await accepted;
+    await accepted.catch((err: unknown) => {
+      // Given up before the customer answered: their question is withdrawn.
+      if (opts.signal?.aborted) void this.transport.send({ op: 'cancel', id }).catch(() => undefined);
+      throw err;
+    });
     opts.onAccepted?.();
     await sendBytes(
       this.transport,

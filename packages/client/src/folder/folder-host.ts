@@ -3,7 +3,11 @@ import { folderPages } from './listing.js';
 import { receiveBytes, sendBytes, type Progress } from './transfer.js';
 import type { FolderTransport } from './transport.js';
 
-/** The parts of the File System Access API the host uses (a picked folder, or the origin-private one in tests). */
+/**
+ * The parts of the File System Access API the host uses: a picked folder (or
+ * the origin-private one in tests), or Support Manager's folder on disk
+ * (apps/support-manager/src/folder/node-directory.ts).
+ */
 export interface DirectoryHandleLike {
   readonly name: string;
   getDirectoryHandle(name: string): Promise<DirectoryHandleLike>;
@@ -11,10 +15,17 @@ export interface DirectoryHandleLike {
   removeEntry(name: string): Promise<void>;
   values(): AsyncIterable<DirectoryHandleLike | FileHandleLike>;
 }
+/** What the host reads of a file: a browser File has it all. */
+export interface FileLike {
+  readonly name: string;
+  readonly size: number;
+  readonly lastModified: number;
+  slice(start: number, end: number): { arrayBuffer(): Promise<ArrayBuffer> };
+}
 export interface FileHandleLike {
   readonly kind: 'file';
   readonly name: string;
-  getFile(): Promise<File>;
+  getFile(): Promise<FileLike>;
   createWritable(): Promise<{ write(data: Uint8Array): Promise<void>; close(): Promise<void>; abort(): Promise<void> }>;
 }
 
@@ -35,6 +46,8 @@ export interface HostActivity {
  */
 export class FolderHost {
   private readonly running = new Map<number, AbortController>();
+  /** Writes waiting for the customer's answer: the rep may give up on them (`cancel`). */
+  private readonly asking = new Map<number, AbortController>();
   /** Folders being listed now, by path. */
   private readonly listing = new Set<string>();
   private readonly off: () => void;
@@ -43,7 +56,12 @@ export class FolderHost {
     private readonly root: DirectoryHandleLike,
     private readonly transport: FolderTransport,
     private readonly hooks: {
-      confirmWrite(name: string, size: number): Promise<boolean>;
+      /**
+       * Whether the customer allows saving this file (`id`: the rep's transfer, `path`: the folder in
+       * the shared one); a string is a refusal with that reason. `signal` aborts when the rep gives up
+       * before the answer: the question should go away.
+       */
+      confirmWrite(name: string, size: number, where: { id: number; path: string[]; signal: AbortSignal }): Promise<boolean | string>;
       onActivity(a: HostActivity): void;
     },
     private readonly opts: { pageAckTimeoutMs?: number } = {},
@@ -91,8 +109,16 @@ export class FolderHost {
         }
         case 'write': {
           const d = await this.dir(m.path);
-          if (!(await this.hooks.confirmWrite(m.name, m.size))) {
-            await this.transport.send({ op: 'error', id: m.id, message: 'The customer did not allow saving this file.' });
+          const asked = new AbortController();
+          this.asking.set(m.id, asked);
+          const gaveUp = new Promise<'cancelled'>((resolve) => asked.signal.addEventListener('abort', () => resolve('cancelled'), { once: true }));
+          const allowed = await Promise.race([this.hooks.confirmWrite(m.name, m.size, { id: m.id, path: m.path, signal: asked.signal }), gaveUp]).finally(() =>
+            this.asking.delete(m.id),
+          );
+          // The rep stopped waiting: nothing is written and nobody listens for an answer.
+          if (allowed === 'cancelled') return;
+          if (allowed !== true) {
+            await this.transport.send({ op: 'error', id: m.id, message: allowed || 'The customer did not allow saving this file.' });
             return;
           }
           // getFileHandle(create) makes an empty file at once: one that was not there before goes again if the transfer fails.
@@ -117,8 +143,10 @@ export class FolderHost {
           return;
         }
         case 'cancel':
-          // The running transfer sees the rep's cancel itself and ends with "the other side stopped" (aborting
-          // it here would call it the customer's own Stop and send a cancel back).
+          // A write still waiting for the customer's answer is withdrawn. A running transfer sees the rep's
+          // cancel itself and ends with "the other side stopped" (aborting it here would call it the
+          // customer's own Stop and send a cancel back).
+          this.asking.get(m.id)?.abort();
           return;
         default:
           return;
@@ -187,9 +215,10 @@ export class FolderHost {
     }
   }
 
-  /** The customer's Stop: every running transfer ends. */
+  /** The customer's Stop: every running transfer ends, every question goes. */
   stopAll(): void {
     for (const ac of this.running.values()) ac.abort();
+    for (const ac of this.asking.values()) ac.abort();
   }
 
   close(): void {

@@ -22,12 +22,46 @@ function parse(text: string): FolderMessage | null {
 }
 
 const HIGH_WATER = 1024 * 1024;
+const LOW_WATER = 256 * 1024;
+/** Without `bufferedamountlow` events (see DataChannelPort), how often the buffer is looked at while it is full. */
+const DRAIN_POLL_MS = 5;
+
+/**
+ * What the transport uses of a data channel: a browser's RTCDataChannel, or
+ * one of `@roamhq/wrtc` in Node (Support Manager), which has
+ * `bufferedAmount` but neither `bufferedAmountLowThreshold` nor the
+ * `bufferedamountlow` event.
+ */
+export interface DataChannelPort {
+  readonly readyState: string;
+  readonly bufferedAmount: number;
+  bufferedAmountLowThreshold?: number;
+  addEventListener(type: 'message', cb: (ev: { data: unknown }) => void): void;
+  addEventListener(type: 'bufferedamountlow' | 'close', cb: () => void, opts?: { once?: boolean }): void;
+  removeEventListener(type: 'bufferedamountlow' | 'close', cb: () => void): void;
+  send(data: string): void;
+  send(data: Uint8Array<ArrayBuffer>): void;
+}
+
+/** Resolves when the channel's buffer is down to LOW_WATER, looking at it every DRAIN_POLL_MS; rejects when it closes. */
+function drained(channel: DataChannelPort): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const look = () => {
+      if (channel.readyState !== 'open') reject(new Error('The connection closed.'));
+      else if (channel.bufferedAmount <= LOW_WATER) resolve();
+      else setTimeout(look, DRAIN_POLL_MS);
+    };
+    look();
+  });
+}
 
 /** Binary frames are a 4-byte transfer id and the bytes; text frames are JSON messages. */
-export function dataChannelTransport(channel: RTCDataChannel): FolderTransport {
-  channel.bufferedAmountLowThreshold = 256 * 1024;
+export function dataChannelTransport(channel: DataChannelPort): FolderTransport {
+  // Decided before setting it: on a channel without the property, setting it would only add a plain field.
+  const lowEvents = 'onbufferedamountlow' in channel;
+  if (lowEvents) channel.bufferedAmountLowThreshold = LOW_WATER;
   const listeners = new Set<(m: FolderMessage, d?: Uint8Array) => void>();
-  channel.addEventListener('message', (ev: MessageEvent) => {
+  channel.addEventListener('message', (ev) => {
     if (typeof ev.data === 'string') {
       const m = parse(ev.data);
       if (m) for (const l of listeners) l(m);
@@ -40,19 +74,21 @@ export function dataChannelTransport(channel: RTCDataChannel): FolderTransport {
   const room = () =>
     channel.bufferedAmount <= HIGH_WATER
       ? Promise.resolve()
-      : new Promise<void>((resolve, reject) => {
-          const done = () => {
-            channel.removeEventListener('bufferedamountlow', done);
-            channel.removeEventListener('close', fail);
-            resolve();
-          };
-          const fail = () => {
-            channel.removeEventListener('bufferedamountlow', done);
-            reject(new Error('The connection closed.'));
-          };
-          channel.addEventListener('bufferedamountlow', done);
-          channel.addEventListener('close', fail, { once: true });
-        });
+      : !lowEvents
+        ? drained(channel)
+        : new Promise<void>((resolve, reject) => {
+            const done = () => {
+              channel.removeEventListener('bufferedamountlow', done);
+              channel.removeEventListener('close', fail);
+              resolve();
+            };
+            const fail = () => {
+              channel.removeEventListener('bufferedamountlow', done);
+              reject(new Error('The connection closed.'));
+            };
+            channel.addEventListener('bufferedamountlow', done);
+            channel.addEventListener('close', fail, { once: true });
+          });
   return {
     kind: 'datachannel',
     async send(msg, data) {

@@ -219,11 +219,12 @@ export class MediaController {
       return Object.keys(a.members).filter((id) => id !== me && present(id));
     }
     if (a.kind === 'folder') {
-      // Between the customer who shares the folder and the rep who asked for it.
+      // Between the folder's host (the customer's page, or their Support Manager once attached) and the rep who asked for it.
       const asker = a.requestId ? view.consents[a.requestId]?.from : undefined;
-      if (!asker) return [];
-      if (a.sharer === me) return present(asker) ? [asker] : [];
-      return asker === me && present(a.sharer) ? [a.sharer] : [];
+      const host = senderOf(a);
+      if (!asker || !host) return [];
+      if (host === me) return present(asker) ? [asker] : [];
+      return asker === me && present(host) ? [host] : [];
     }
     const sender = senderOf(a);
     if (sender === me) {

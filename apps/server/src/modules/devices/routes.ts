@@ -12,7 +12,7 @@ export function registerDeviceRoutes(ctx: AppContext, pairings: PairingService):
   defineRoute(ctx.app, ctx, {
     method: 'POST',
     url: '/api/sessions/:id/pairings',
-    summary: 'The customer who accepted control gets a one-time Support Manager link for it (x-participant-token)',
+    summary: 'The customer who accepted control (or folder access through Support Manager) gets a one-time Support Manager link for it (x-participant-token)',
     tag: 'devices',
     auth: 'none',
     params: z.object({ id: Id }),

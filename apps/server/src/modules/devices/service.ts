@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { CONTROL_KINDS, RsError, type Pairing, type RedeemedPairing } from '@rs/protocol';
+import { RsError, throughDevice, type Pairing, type RedeemedPairing } from '@rs/protocol';
 import type { Db } from '../../db/database.js';
 import { newId } from '../../ids.js';
 import { decideDeviceAttach } from '../sessions/media-rules.js';
@@ -8,8 +8,8 @@ import type { SessionService } from '../sessions/service.js';
 const sha256 = (s: string) => crypto.createHash('sha256').update(s).digest('hex');
 
 /**
- * Support Manager pairing (DSK-2, APP-2, M14). The customer who accepted
- * control gets a one-time URL for that activity; redeeming it before it
+ * Support Manager pairing (DSK-2, APP-2, FT-2, M14). The customer who accepted
+ * control, or folder access through Support Manager, gets a one-time URL for that activity; redeeming it before it
  * expires makes Support Manager a device participant attached to it.
  */
 export class PairingService {
@@ -26,8 +26,8 @@ export class PairingService {
   async create(sessionId: string, participantId: string, activityId: string): Promise<Pairing> {
     const view = await this.sessions.engine.view(sessionId);
     const a = view?.activities[activityId];
-    if (!view || !a || a.state !== 'active' || !CONTROL_KINDS.has(a.kind)) throw RsError.invalidState('There is no remote control running to connect Support Manager to.');
-    if (a.sharer !== participantId) throw RsError.forbidden('Only the customer who accepted control can connect Support Manager.');
+    if (!view || !a || a.state !== 'active' || !throughDevice(a)) throw RsError.invalidState('There is no remote control or folder access running to connect Support Manager to.');
+    if (a.sharer !== participantId) throw RsError.forbidden('Only the customer who accepted can connect Support Manager.');
     if (a.deviceId !== undefined) throw RsError.invalidState('Support Manager is connected already.');
     const code = crypto.randomBytes(32).toString('base64url');
     const at = this.now();

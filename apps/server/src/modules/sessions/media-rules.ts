@@ -1,6 +1,5 @@
 import {
   CONSENT_TTL_MS,
-  CONTROL_KINDS,
   ENDS_ON_SWITCH,
   RsError,
   SCREEN_KINDS,
@@ -8,6 +7,8 @@ import {
   activityKindOf,
   currentCustomerId,
   customerShares,
+  senderOf,
+  throughDevice,
   type ActivityStopReason,
   type ConsentCloseReason,
   type Intent,
@@ -21,9 +22,9 @@ import {
  * M1… with tests named after them in media-rules.test.ts.
  */
 export const MEDIA_RULES = {
-  M1: 'only the primary rep asks for consent, and only an admitted customer is asked',
+  M1: 'only the primary rep asks for consent, and only an admitted customer is asked; only folder access may be asked through Support Manager',
   M2: 'only the person asked answers, and only while the request is pending and not expired',
-  M3: 'accepting starts the activity: the customer shares in view kinds, the rep in share kinds',
+  M3: 'accepting starts the activity: the customer shares in view kinds, the rep in share kinds; folder access asked through Support Manager waits for it',
   M4: 'every admitted participant may send their own camera, one video each',
   M5: 'only the primary rep starts a voice call, one per session, and starting joins it',
   M6: 'an activity is stopped by its sharer, the other side of its consent, or the primary rep',
@@ -32,10 +33,10 @@ export const MEDIA_RULES = {
   M9: 'transferring control ends sharing and video but not voice',
   M10: 'only the primary rep sets the display mode',
   M11: 'leaving ends what the leaver shares and takes them out of the call',
-  M12: 'signaling flows only between two participants of one active activity',
+  M12: "signaling flows only between two participants of one active activity; a folder only between its host and the rep who asked (and a Support Manager host and its customer's page)",
   M13: 'the asking rep may cancel a pending request',
-  M14: "a control activity's screen and input come only from the Support Manager paired with its customer for it, attached once",
-  M15: 'control stops when its customer or its device leaves or drops, and a device may only stop its activity or leave',
+  M14: "a control activity's screen and input, and a folder accessed through Support Manager, come only from the Support Manager paired with its customer for it, attached once",
+  M15: 'control and folder access through Support Manager stop when its customer or its device leaves or drops, and a device may only stop its activity or leave',
 } as const;
 
 export type MediaIntent = Extract<
@@ -102,18 +103,24 @@ export function endSharing(
   return events;
 }
 
-/** M15: a customer or device dropping (closed page, killed program) stops the remote control they take part in. */
+/**
+ * M15: a customer or device dropping (closed page, killed program) stops the
+ * activities through Support Manager they take part in: the customer's page
+ * is where they see and stop what the program does.
+ */
 export function dropControl(view: SessionView, participantId: string): SessionEvent[] {
   return activeActivities(view)
-    .filter((a) => CONTROL_KINDS.has(a.kind) && (a.sharer === participantId || a.deviceId === participantId))
+    .filter((a) => throughDevice(a) && (a.sharer === participantId || a.deviceId === participantId))
     .map((a): SessionEvent => ({ type: 'activity.stopped', activityId: a.activityId, reason: 'sharer_left' }));
 }
 
-/** M14: Support Manager, redeeming its pairing, joins and is attached to the control activity. */
+/** M14: Support Manager, redeeming its pairing, joins and is attached to the control or folder activity. */
 export function decideDeviceAttach(view: SessionView, input: { activityId: string; customerId: string; device: { id: string; name: string } }): SessionEvent[] {
   if (view.status.state === 'ended') throw RsError.sessionEnded();
   const a = view.activities[input.activityId];
-  if (!a || a.state !== 'active' || !CONTROL_KINDS.has(a.kind)) throw RsError.invalidState('Control was stopped. Ask the rep to request it again.');
+  if (!a || a.state !== 'active' || !throughDevice(a)) {
+    throw RsError.invalidState(a?.kind === 'folder' ? 'Folder access was stopped. Ask the rep to request it again.' : 'Control was stopped. Ask the rep to request it again.');
+  }
   if (a.sharer !== input.customerId) throw RsError.forbidden('This pairing is not for this activity.');
   if (a.deviceId !== undefined) throw RsError.invalidState('Support Manager is connected for this already.');
   const customer = view.participants[input.customerId];
@@ -147,6 +154,7 @@ export function decideMedia(intent: MediaIntent, { view, actor, now, newId, cons
     case 'consent.request': {
       // M1
       requirePrimary(view, actor.id, 'ask to view or share');
+      if (intent.via && intent.kind !== 'folder.access') throw RsError.validation('Only folder access is asked for through Support Manager this way.');
       const to = view.participants[intent.to];
       if (!to || to.kind !== 'customer' || to.status !== 'admitted') throw RsError.invalidState('Consent can only be asked of a customer in the session.');
       const running = activeActivities(view);
@@ -157,7 +165,7 @@ export function decideMedia(intent: MediaIntent, { view, actor, now, newId, cons
         throw RsError.invalidState('A request is waiting for an answer already.');
       }
       const expiresAt = new Date(Date.parse(now) + consentTtlMs).toISOString();
-      return [{ type: 'consent.requested', requestId: newId(), kind: intent.kind, from: actor.id, to: to.id, expiresAt }];
+      return [{ type: 'consent.requested', requestId: newId(), kind: intent.kind, from: actor.id, to: to.id, expiresAt, ...(intent.via ? { via: intent.via } : {}) }];
     }
     case 'consent.answer': {
       // M2, M3
@@ -171,7 +179,14 @@ export function decideMedia(intent: MediaIntent, { view, actor, now, newId, cons
       }
       return [
         { type: 'consent.answered', requestId: c.requestId, accepted: true },
-        { type: 'activity.started', activityId: newId(), kind: activityKindOf(c.kind), sharer: customerShares(c.kind) ? c.to : c.from, requestId: c.requestId },
+        {
+          type: 'activity.started',
+          activityId: newId(),
+          kind: activityKindOf(c.kind),
+          sharer: customerShares(c.kind) ? c.to : c.from,
+          requestId: c.requestId,
+          ...(c.via ? { via: c.via } : {}),
+        },
       ];
     }
     case 'consent.cancel': {
@@ -255,14 +270,16 @@ export function canSignal(view: SessionView, from: string, to: string, activityI
   const admitted = (id: string) => view.participants[id]?.status === 'admitted';
   if (!admitted(from) || !admitted(to)) return false;
   if (a.kind === 'voice') return a.members[from] !== undefined && a.members[to] !== undefined;
-  // A shared folder is between the customer who shares it and the rep who asked, nobody else (FT-2).
+  // M14: through Support Manager the sender is the paired device, never the customer's browser.
+  const sender = senderOf(a);
+  if (sender === undefined) return false;
+  // A shared folder is between its host and the rep who asked, nobody else (FT-2). A Support Manager
+  // host also reaches the customer's page, which is where the customer allows each write.
   if (a.kind === 'folder') {
     const asker = a.requestId ? view.consents[a.requestId]?.from : undefined;
-    return (a.sharer === from && asker === to) || (a.sharer === to && asker === from);
+    const between = (x: string | undefined, y: string) => (x === from && y === to) || (x === to && y === from);
+    return between(asker, sender) || (sender !== a.sharer && between(a.sharer, sender));
   }
-  // M14: remote control's sender is the paired Support Manager, never the customer's browser.
-  const sender = CONTROL_KINDS.has(a.kind) ? a.deviceId : a.sharer;
-  if (sender === undefined) return false;
   // Everything else is one sender to every admitted viewer (S-3).
   return sender === from || sender === to;
 }

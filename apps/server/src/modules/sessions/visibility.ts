@@ -64,11 +64,14 @@ export function canSee(view: SessionView, recipientId: string, env: SessionEvent
       return f === undefined || f.direction === 'to_customers' || isRep || f.by === recipientId;
     }
     case 'consent.requested':
-      // A request concerns the rep who asks and the customer asked; other customers learn only of the share.
-      return isRep || e.to === recipientId;
+      // A request concerns the rep who asks and the customer asked (and the Support Manager acting for
+      // that customer, which learns from it whom it serves); other customers learn only of the share.
+      return isRep || e.to === recipientId || (me.kind === 'device' && me.pairedWith === e.to);
     case 'consent.answered':
-    case 'consent.closed':
-      return isRep || view.consents[e.requestId]?.to === recipientId;
+    case 'consent.closed': {
+      const to = view.consents[e.requestId]?.to;
+      return isRep || to === recipientId || (me.kind === 'device' && to !== undefined && me.pairedWith === to);
+    }
     default: {
       const unreachable: never = e;
       return unreachable;
