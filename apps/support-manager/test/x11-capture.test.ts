@@ -64,7 +64,8 @@ describe('X11 backend: monitors and capture', () => {
     const frames = new Frames();
     const session = await backend.startCapture({ kind: 'monitor', id: monitor!.id }, frames.on, { maxFps: 30 });
     try {
-      const first = await waitFor('a first frame', () => frames.last);
+      // The first frame, not the latest: on a busy machine a second (partial) one may already have followed.
+      const first = await waitFor('a first frame', () => frames.all[0]);
       assert.equal(first.width, 1280);
       assert.equal(first.height, 720);
       assert.equal(first.data.length, 1280 * 720 * 1.5);
@@ -205,7 +206,8 @@ describe('X11 backend: monitors and capture', () => {
     const session = await backend.startCapture({ kind: 'window', id: windowIdString(target.wid) }, frames.on, { maxFps: 30 });
     let cover: ProbeWindow | null = null;
     try {
-      const first = await waitFor('a first frame', () => frames.last);
+      // The first frame, not the latest: on a busy machine a second (partial) one may already have followed.
+      const first = await waitFor('a first frame', () => frames.all[0]);
       assert.deepEqual([first.width, first.height], [400, 300]);
       assert.ok(meanY(first, 0, 0, 400, 300) > 234, 'all white');
       // another application's window over the right half of the target
