@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import wrtc from '@roamhq/wrtc';
 import type { Browser, Page } from 'playwright-core';
-import { InputEvent, parsePairingUrl, type RedeemedPairing, type SessionView } from '@rs/protocol';
+import { InputEvent, ScreenSelect, ScreensRequest, parsePairingUrl, type RedeemedPairing, type ScreensMessage, type SessionView } from '@rs/protocol';
 import type { SessionClient } from '@rs/client';
 import { startServer, type RunningServer } from '../support/server.js';
 import { sessionClient, waitForView } from '../support/ws.js';
@@ -60,13 +60,30 @@ interface FakeDevice {
   client: SessionClient;
   received: InputEvent[];
   invalid: unknown[];
+  /** Monitor ids the rep picked (`screen.select`). */
+  selects: string[];
+  /** Tells every open channel the monitors (as Support Manager does when a channel opens and when they change). */
+  screens(msg: ScreensMessage): void;
   close(): void;
 }
+
+/** Two monitors, as a Support Manager on a two-monitor desktop announces them. */
+const SCREENS: ScreensMessage = {
+  type: 'screens',
+  monitors: [
+    { id: 'left', name: 'HDMI-1', width: FRAME.width, height: FRAME.height, primary: true },
+    { id: 'right', name: 'DP-1', width: 1920, height: 1080, primary: false },
+  ],
+  current: 'left',
+};
 
 function fakeDevice(ticket: RedeemedPairing['ticket']): FakeDevice {
   const client = sessionClient(server.wsUrl, ticket);
   const received: InputEvent[] = [];
   const invalid: unknown[] = [];
+  const selects: string[] = [];
+  const channels = new Set<RTCDataChannel>();
+  let lastScreens = SCREENS;
   const pcs = new Map<string, RTCPeerConnection>();
   const source = new wrtc.nonstandard.RTCVideoSource();
   const track = source.createTrack();
@@ -89,8 +106,19 @@ function fakeDevice(ticket: RedeemedPairing['ticket']): FakeDevice {
     };
     pc.addTrack(track, new wrtc.MediaStream([track]));
     const dc = pc.createDataChannel('input', { ordered: true });
+    channels.add(dc);
+    dc.addEventListener('open', () => dc.send(JSON.stringify(lastScreens)));
     dc.onmessage = (ev) => {
       const raw: unknown = JSON.parse(String(ev.data));
+      const select = ScreenSelect.safeParse(raw);
+      if (select.success) {
+        selects.push(select.data.monitorId);
+        return;
+      }
+      if (ScreensRequest.safeParse(raw).success) {
+        dc.send(JSON.stringify(lastScreens));
+        return;
+      }
       const parsed = InputEvent.safeParse(raw);
       // Every input carries the rep's view position, so that the device can hold input sent after a Stop it has not seen yet.
       const seq = (raw as { seq?: unknown }).seq;
@@ -122,6 +150,11 @@ function fakeDevice(ticket: RedeemedPairing['ticket']): FakeDevice {
     client,
     received,
     invalid,
+    selects,
+    screens(msg) {
+      lastScreens = msg;
+      for (const dc of channels) if (dc.readyState === 'open') dc.send(JSON.stringify(msg));
+    },
     close() {
       clearInterval(frameTimer);
       track.stop();
@@ -283,6 +316,26 @@ test('DSK-2 the rep sees the device’s screen and controls it: pointer in frame
   await new Promise((r) => setTimeout(r, 300));
   assert.equal(device.received.length, count, 'nothing sent after Escape released the keyboard');
   assert.deepEqual(device.invalid, [], 'every message is a valid InputEvent');
+});
+
+test('DSK-2 several monitors: the rep sees which one is shown and picks another', TEST, async () => {
+  assert.ok(device);
+  const group = rep.page.getByRole('group', { name: 'Monitor' });
+  const first = group.getByRole('button', { name: 'Monitor 1 (primary)' });
+  const second = group.getByRole('button', { name: 'Monitor 2', exact: true });
+  await until('the shown monitor marked', async () => (await first.getAttribute('aria-pressed')) === 'true');
+  assert.equal(await second.getAttribute('aria-pressed'), 'false');
+  await second.click();
+  await until('screen.select at the device', async () => device!.selects.includes('right'));
+  assert.deepEqual(device.selects, ['right']);
+  // The device switches and says so: the console follows its word (not the click).
+  device.screens({ ...SCREENS, current: 'right' });
+  await until('the second monitor marked', async () => (await second.getAttribute('aria-pressed')) === 'true');
+  assert.equal(await first.getAttribute('aria-pressed'), 'false');
+  // One monitor: no selector.
+  device.screens({ type: 'screens', monitors: [SCREENS.monitors[0]!], current: 'left' });
+  await expectCount(group, 0);
+  assert.deepEqual(device.invalid, []);
 });
 
 test('DSK-2 Stop on the customer’s page ends control: the rep’s screen goes, the device learns it', TEST, async () => {

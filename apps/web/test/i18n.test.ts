@@ -69,6 +69,8 @@ const SAME_AS_ENGLISH: Partial<Record<MessageKey, readonly Translated[]>> = {
   'sm.heading': ['sv', 'nb', 'cs', 'fr', 'de'], // "Support Manager", the program's name (as 'participants.role.device')
   'downloads.heading': ['de'], // "Downloads" is the German word
   'downloads.linux': ['nb'], // "for" is also the Norwegian word; the rest is names
+  'media.control.monitor': ['cs'], // "Monitor" is the Czech word (as in Czech system settings)
+  'media.control.monitorN': ['cs'],
 };
 
 function placeholders(s: string): string[] {

@@ -11,4 +11,5 @@ export * from './folder.js';
 export * from './acd.js';
 export * from './pairing.js';
 export * from './control.js';
+export * from './screens.js';
 export * from './downloads.js';

@@ -89,3 +89,45 @@ export function bgraToI420(src: Uint8Array, srcOffset: number, srcStride: number
     }
   }
 }
+
+/**
+ * Half the width and height (each rounded down to even, as I420 needs), every
+ * output sample the rounded mean of a 2×2 block of input samples, chroma
+ * included: the "Screen sampling" display mode of remote control shrinks the
+ * picture here, before the encoder, because @roamhq/wrtc cannot scale the
+ * sender (setParameters is rejected). Output pixel (x, y) covers input pixels
+ * (2x…2x+1, 2y…2y+1), so a point of the half-size picture maps back by
+ * doubling. Returns null when the result would be empty (input under 4×4).
+ */
+export function downscaleI420Half(src: I420Image): I420Image | null {
+  const sw = src.width;
+  const sh = src.height;
+  const w = (sw >> 1) & ~1;
+  const h = (sh >> 1) & ~1;
+  if (w === 0 || h === 0) return null;
+  const out = new Uint8ClampedArray(i420Size(w, h));
+  const s = src.data;
+  // Y: 2×2 means of the luma plane.
+  for (let y = 0; y < h; y++) {
+    let a = 2 * y * sw;
+    let b = a + sw;
+    let o = y * w;
+    for (let x = 0; x < w; x++, a += 2, b += 2, o++) out[o] = (s[a]! + s[a + 1]! + s[b]! + s[b + 1]! + 2) >> 2;
+  }
+  // U then V: 2×2 means of the source chroma planes (each sw/2 × sh/2).
+  const scw = sw >> 1;
+  const sch = sh >> 1;
+  const cw = w >> 1;
+  const ch = h >> 1;
+  for (let plane = 0; plane < 2; plane++) {
+    const sBase = sw * sh + plane * scw * sch;
+    const oBase = w * h + plane * cw * ch;
+    for (let y = 0; y < ch; y++) {
+      let a = sBase + 2 * y * scw;
+      let b = a + scw;
+      let o = oBase + y * cw;
+      for (let x = 0; x < cw; x++, a += 2, b += 2, o++) out[o] = (s[a]! + s[a + 1]! + s[b]! + s[b + 1]! + 2) >> 2;
+    }
+  }
+  return { width: w, height: h, data: out };
+}

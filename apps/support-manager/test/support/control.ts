@@ -96,6 +96,8 @@ export function playRep(rep: SessionClient, activityId: string, cleanups: Cleanu
     dc: null as DataChannelLike | null,
     offers: 0,
     frames: [] as { at: number; width: number; height: number }[],
+    /** Text messages from the device on the `input` channel (e.g. `screens`), parsed, oldest first. */
+    messages: [] as unknown[],
     keep: [] as unknown[],
   };
   let early: IceCandidateLike[] = [];
@@ -122,7 +124,17 @@ export function playRep(rep: SessionClient, activityId: string, cleanups: Cleanu
           cleanups.push(() => sink.stop());
         };
         pc.ondatachannel = (ev) => {
-          if (ev.channel.label === 'input') state.dc = ev.channel;
+          if (ev.channel.label !== 'input') return;
+          state.dc = ev.channel;
+          // Listening from the moment the channel is announced: the device speaks first when it opens.
+          ev.channel.addEventListener('message', (m) => {
+            if (typeof m.data !== 'string') return;
+            try {
+              state.messages.push(JSON.parse(m.data));
+            } catch {
+              state.messages.push(m.data);
+            }
+          });
         };
         await pc.setRemoteDescription({ type: 'offer', sdp: p.sdp });
         const answer = await pc.createAnswer();

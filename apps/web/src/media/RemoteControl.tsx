@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { MediaController } from '@rs/client/media';
-import { INPUT_CHANNEL, KEY_CODES, type InputEvent as ControlInput, type KeyCode, type PointerButton } from '@rs/protocol';
+import { INPUT_CHANNEL, KEY_CODES, ScreensMessage, type InputEvent as ControlInput, type KeyCode, type PointerButton, type ScreenSelect, type ScreensRequest } from '@rs/protocol';
+import { useT } from '../i18n/index.js';
 
 type TrackProcessor = new (init: { track: MediaStreamTrack }) => { readable: ReadableStream<unknown> };
 type TrackGenerator = new (init: { kind: 'video' }) => MediaStreamTrack & { writable: WritableStream<unknown> };
@@ -59,6 +60,41 @@ export function ControlVideo({
   const seqRef = useRef(lastSeq);
   seqRef.current = lastSeq;
   const [channel, setChannel] = useState<RTCDataChannel | null>(null);
+  const t = useT();
+  // The customer's monitors, as the device last told them on the channel (desktop control only).
+  const [screens, setScreens] = useState<ScreensMessage | null>(null);
+
+  useEffect(() => {
+    setScreens(null);
+    if (!channel) return;
+    const onMessage = (e: MessageEvent) => {
+      if (typeof e.data !== 'string' || !e.data.startsWith('{"type":"screens"')) return; // other messages on this channel are not ours
+      try {
+        const m = ScreensMessage.safeParse(JSON.parse(e.data));
+        if (m.success) setScreens(m.data);
+      } catch {
+        // not JSON: ignored
+      }
+    };
+    channel.addEventListener('message', onMessage);
+    // The list the device sent when the channel opened may have come before this listener: ask for it.
+    const ask = () => {
+      const msg: ScreensRequest = { type: 'screens.get' };
+      channel.send(JSON.stringify(msg));
+    };
+    if (channel.readyState === 'open') ask();
+    else channel.addEventListener('open', ask, { once: true });
+    return () => {
+      channel.removeEventListener('message', onMessage);
+      channel.removeEventListener('open', ask);
+    };
+  }, [channel]);
+
+  const selectScreen = (monitorId: string) => {
+    const msg: ScreenSelect = { type: 'screen.select', monitorId };
+    if (channel?.readyState === 'open') channel.send(JSON.stringify(msg));
+    ref.current?.focus({ preventScroll: true });
+  };
 
   useEffect(() => {
     const v = ref.current;
@@ -238,6 +274,23 @@ export function ControlVideo({
 
   return (
     <figure className="tile screen control">
+      {/* Above the picture, so neither the caption nor the remote screen is covered. */}
+      {screens && screens.monitors.length > 1 && (
+        <div className="monitors" role="group" aria-label={t('media.control.monitor')}>
+          <span aria-hidden="true">{t('media.control.monitor')}:</span>
+          {screens.monitors.map((m, i) => (
+            <button
+              key={m.id}
+              type="button"
+              aria-pressed={m.id === screens.current}
+              title={`${m.name} · ${m.width}×${m.height}`}
+              onClick={() => selectScreen(m.id)}
+            >
+              {m.primary ? t('media.control.monitorPrimary', { n: String(i + 1) }) : t('media.control.monitorN', { n: String(i + 1) })}
+            </button>
+          ))}
+        </div>
+      )}
       <video ref={ref} autoPlay playsInline muted tabIndex={0} aria-label={label} data-control-ready={channel ? 'true' : 'false'} />
       <figcaption>{caption}</figcaption>
     </figure>
