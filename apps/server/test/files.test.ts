@@ -12,6 +12,7 @@ import { createRep, signIn } from '../../../test/support/http.js';
 import { sessionClient, waitForView } from '../../../test/support/ws.js';
 import { sanitizeFileName } from '../src/modules/files/sanitize.js';
 import { ChunkError, FileStorage } from '../src/modules/files/storage.js';
+import type { HashWorker } from '../src/modules/files/hash-worker.js';
 import { parseRange } from '../src/modules/files/routes.js';
 
 const sha = (b: Uint8Array) => crypto.createHash('sha256').update(b).digest('hex');
@@ -106,11 +107,16 @@ describe('FT-1 basic file transfer', () => {
       uploadFile({ api, sessionId, file, direction: 'to_customers', signal: ac.signal, onProgress: (p) => p.sent >= UPLOAD_CHUNK_BYTES && ac.abort() }),
       (e: RsError) => e.code === 'RS_ERR_INVALID_STATE',
     );
+    // What the server has: the chunk before the stop, and the one that was on its way with it (two go at once).
+    const had = await api.post<UploadInfo>(`/api/sessions/${sessionId}/files`, { name: 'resume.bin', size: bytes.length, direction: 'to_customers', lastModified: file.lastModified });
+    assert.ok(had.receivedBytes >= UPLOAD_CHUNK_BYTES && had.receivedBytes < bytes.length && had.receivedBytes % UPLOAD_CHUNK_BYTES === 0, `the server stopped after whole chunks (${had.receivedBytes})`);
     // Picking the same file again (a reload) continues from the server's offset.
     const firstCall: number[] = [];
     const info = await uploadFile({ api, sessionId, file, direction: 'to_customers', onProgress: (p) => firstCall.push(p.sent) });
-    assert.equal(firstCall[0], UPLOAD_CHUNK_BYTES, 'resumed after the chunk the server had');
+    assert.equal(firstCall[0], had.receivedBytes, 'resumed after the chunks the server had');
+    assert.equal(info.fileId, had.fileId);
     assert.equal(info.state, 'ready');
+    assert.equal(info.sha256, sha(bytes));
     rep.close();
   });
 
@@ -150,9 +156,33 @@ describe('FT-1 basic file transfer', () => {
     rep.close();
   });
 
+  test('two chunks on their way: one that reaches the server before the chunk ahead of it waits for its turn; alone, it is refused with the offset to go on from', async () => {
+    const { api, sessionId, rep } = await sessionWithCustomer();
+    const C = UPLOAD_CHUNK_BYTES;
+    const bytes = crypto.randomBytes(2 * C + 10);
+    const up = await api.post<UploadInfo>(`/api/sessions/${sessionId}/files`, { name: 'early.bin', size: bytes.length, direction: 'to_customers' });
+    const putAt = (at: number) => {
+      const chunk = bytes.subarray(at, at + C);
+      return api.request<UploadInfo>('PUT', `/api/sessions/${sessionId}/files/${up.fileId}/content?offset=${at}`, chunk, { 'content-type': 'application/octet-stream', 'x-chunk-sha256': sha(chunk) });
+    };
+    // No chunk before it comes: after a grace period the early one is refused, with where the upload continues.
+    await assert.rejects(putAt(C), (e: RsError) => e.code === 'RS_ERR_CONFLICT' && /continues at byte 0\b/.test(e.message));
+    // The second chunk sent first, the first a moment later: both are stored, in order.
+    const second = putAt(C);
+    await new Promise((r) => setTimeout(r, 100));
+    const first = putAt(0);
+    assert.equal((await first).receivedBytes, C);
+    assert.equal((await second).receivedBytes, 2 * C);
+    await putAt(2 * C);
+    const done = await api.post<UploadInfo>(`/api/sessions/${sessionId}/files/${up.fileId}/complete`, { chunkListSha256: chunkList(bytes) });
+    assert.equal(done.state, 'ready', done.message);
+    assert.equal(done.sha256, sha(bytes));
+    rep.close();
+  });
+
   test('an upload resumed after a server restart is checked by reading the stored file', async () => {
     const { api, sessionId, rep } = await sessionWithCustomer();
-    const bytes = crypto.randomBytes(UPLOAD_CHUNK_BYTES + 4321);
+    const bytes = crypto.randomBytes(2 * UPLOAD_CHUNK_BYTES + 4321);
     const file = fileOf(bytes, 'restart.bin');
     const ac = new AbortController();
     await assert.rejects(
@@ -163,9 +193,11 @@ describe('FT-1 basic file transfer', () => {
     // The process that received the first chunk is gone (and its running digests with it).
     await server.stop();
     server = await server.restart();
+    const had = await api.post<UploadInfo>(`/api/sessions/${sessionId}/files`, { name: 'restart.bin', size: bytes.length, direction: 'to_customers', lastModified: file.lastModified });
+    assert.ok(had.receivedBytes >= UPLOAD_CHUNK_BYTES && had.receivedBytes < bytes.length, `the server kept whole chunks (${had.receivedBytes})`);
     const first: number[] = [];
     const info = await uploadFile({ api, sessionId, file, direction: 'to_customers', onProgress: (p) => first.push(p.sent) });
-    assert.equal(first[0], UPLOAD_CHUNK_BYTES, 'resumed after the chunk the server had');
+    assert.equal(first[0], had.receivedBytes, 'resumed after the chunks the server had');
     assert.equal(info.state, 'ready', info.message);
     assert.equal(info.sha256, sha(bytes));
   });
@@ -377,6 +409,25 @@ describe('FT-1 FileStorage digests (whole-file SHA-256 and chunk-list hash)', ()
     // An empty file: the SHA-256 of nothing, both.
     await storage.create('empty');
     assert.deepEqual(await storage.digests('empty'), expected(Buffer.alloc(0)));
+  });
+
+  test('hashing threads that died (their state lost): chunks are still checked before they count, and the file is read for its SHA-256', async () => {
+    const dir = tempDir();
+    const { storage, fromDisk } = storageIn(dir);
+    const workers = storage as unknown as { chunkHash: HashWorker; wholeHash: HashWorker };
+    const bytes = crypto.randomBytes(C + 321);
+    await storage.create('w1');
+    await put(storage, 'w1', bytes.subarray(0, C), 0, bytes.length);
+    // As if they had crashed: the next chunk starts a new chunk thread; the whole-file hash of w1 is gone.
+    await workers.chunkHash.close();
+    await workers.wholeHash.close();
+    const bad = Buffer.from(bytes.subarray(C));
+    bad[0] = bad[0]! ^ 1;
+    await assert.rejects(put(storage, 'w1', bad, C, bytes.length, sha(bytes.subarray(C))), ChunkError, 'a damaged chunk is still refused');
+    assert.equal(await storage.size('w1'), C);
+    await put(storage, 'w1', bytes.subarray(C), C, bytes.length);
+    assert.deepEqual(await storage.digests('w1'), expected(bytes));
+    assert.equal(fromDisk(), 1, 'the whole file’s SHA-256 came from reading it');
   });
 
   test('after a restart, or with chunks off the 4 MiB grid, the file is read instead, with the same result', async () => {

@@ -20,8 +20,12 @@ const chunkList = (b: Uint8Array, chunk = CHUNK) => {
   return list.digest('hex');
 };
 
-/** The file routes in memory; `dropPuts` PUTs fail as a dropped connection would. */
-function fakeServer(size: number, opts: { dropPuts?: number; stored?: Uint8Array } = {}) {
+/**
+ * The file routes in memory; `dropPuts` PUTs fail as a dropped connection
+ * would; a PUT at another offset than the server has is refused with 409, as
+ * the server does; `beforeStore` may hold a PUT before it is stored.
+ */
+function fakeServer(size: number, opts: { dropPuts?: number; stored?: Uint8Array; beforeStore?: (offset: number) => Promise<void> } = {}) {
   let stored = opts.stored ?? new Uint8Array(0);
   let drops = opts.dropPuts ?? 0;
   const calls: string[] = [];
@@ -37,6 +41,9 @@ function fakeServer(size: number, opts: { dropPuts?: number; stored?: Uint8Array
       }
       const chunk = body as Uint8Array;
       assert.equal(headers['x-chunk-sha256'], sha(chunk), 'the chunk carries its SHA-256');
+      const offset = Number(/offset=(\d+)/.exec(path)![1]);
+      await opts.beforeStore?.(offset);
+      if (offset !== stored.length) throw new RsError('RS_ERR_CONFLICT', `The upload continues at byte ${stored.length}.`);
       stored = new Uint8Array([...stored, ...chunk]);
       return info();
     }
@@ -105,9 +112,10 @@ describe('uploadFile (FT-1)', () => {
     }
   });
 
-  test('a dropped connection is retried, each retry reported; the chunk-list hash counts the chunk once', async () => {
+  test('a dropped connection is retried with growing waits, each retry reported; every chunk is stored once', async () => {
     const bytes = crypto.randomBytes(2 * CHUNK);
-    const server = fakeServer(bytes.length, { dropPuts: 2 });
+    // Both chunks are on their way at once: the first drop takes both, and so does the second.
+    const server = fakeServer(bytes.length, { dropPuts: 4 });
     const retries: number[] = [];
     const waits: number[] = [];
     const info = await uploadFile({
@@ -121,13 +129,37 @@ describe('uploadFile (FT-1)', () => {
     assert.equal(info.state, 'ready');
     assert.deepEqual(retries, [1, 2]);
     assert.deepEqual(waits, [250, 500]);
+    assert.deepEqual(Buffer.from(server.stored()), bytes);
     assert.equal(server.completedWith(), chunkList(bytes));
+  });
+
+  test('two chunks on their way: one that reaches the server before the chunk ahead of it and is refused is sent again after it', async () => {
+    const bytes = crypto.randomBytes(3 * CHUNK + 5);
+    // The first chunk is slow to arrive; the second, already on its way, is refused meanwhile (409).
+    let releaseFirst!: () => void;
+    const firstHeld = new Promise<void>((r) => (releaseFirst = r));
+    const server = fakeServer(bytes.length, {
+      beforeStore: async (offset) => {
+        if (offset === 0) await firstHeld;
+        else if (offset === CHUNK) releaseFirst();
+      },
+    });
+    const sent: number[] = [];
+    const info = await uploadFile({ api: server.api, sessionId: 's1', file: fileOf(bytes), direction: 'to_customers', onProgress: (p) => sent.push(p.sent) });
+    assert.equal(info.state, 'ready');
+    assert.deepEqual(Buffer.from(server.stored()), bytes, 'every chunk stored once, in order');
+    assert.equal(server.completedWith(), chunkList(bytes));
+    const puts = server.calls.filter((c) => c.startsWith('PUT')).map((c) => Number(/offset=(\d+)/.exec(c)![1]));
+    assert.deepEqual(puts.slice(0, 2), [0, CHUNK], 'the second chunk went before the first was answered');
+    assert.deepEqual(puts.slice(2), [CHUNK, 2 * CHUNK, 3 * CHUNK], 'the refused chunk again, then the rest');
+    assert.deepEqual(sent, [0, CHUNK, 2 * CHUNK, 3 * CHUNK, bytes.length], 'progress only for what the server stored');
   });
 
   test('Stop ends the upload at once while it waits to retry, not after the last retry', async () => {
     const bytes = crypto.randomBytes(2 * CHUNK);
     const server = fakeServer(bytes.length, { dropPuts: 100 });
     const abort = new AbortController();
+    let putsAtStop = -1;
     // The wait never ends by itself: only the stop can end it.
     const upload = uploadFile({
       api: server.api,
@@ -135,11 +167,15 @@ describe('uploadFile (FT-1)', () => {
       file: fileOf(bytes),
       direction: 'to_customers',
       signal: abort.signal,
-      onRetry: () => abort.abort(),
+      onRetry: () => {
+        putsAtStop = server.calls.filter((c) => c.startsWith('PUT')).length;
+        abort.abort();
+      },
       sleep: () => new Promise<void>(() => undefined),
     });
     await assert.rejects(upload, (e: RsError) => e.code === 'RS_ERR_INVALID_STATE' && /stopped/.test(e.message));
-    assert.equal(server.calls.filter((c) => c.startsWith('PUT')).length, 1, 'no further try after the stop');
+    assert.ok(putsAtStop > 0);
+    assert.equal(server.calls.filter((c) => c.startsWith('PUT')).length, putsAtStop, 'no further try after the stop');
     assert.equal(server.completedWith(), null);
   });
 });

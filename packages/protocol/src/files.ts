@@ -9,7 +9,11 @@ export type FileDirection = z.infer<typeof FileDirection>;
  * Chunks of an upload; each carries its own SHA-256 (`x-chunk-sha256`) so a
  * bad chunk is refused at once. The file's chunks for the chunk-list hash
  * (CompleteUploadBody) are the pieces of this size from byte 0, the last one
- * shorter, whatever sizes the PUT requests had.
+ * shorter, whatever sizes the PUT requests had. A client may keep two PUTs
+ * on their way: one for a later offset than the server has waits for the
+ * PUT before it (while that one is under way, or up to a short grace period
+ * for it to arrive) instead of being refused; a 409 (RS_ERR_CONFLICT) says
+ * where the upload continues.
  */
 export const UPLOAD_CHUNK_BYTES = 4 * 1024 * 1024;
 

@@ -10,6 +10,7 @@ import { KeyedMutex } from '../sessions/mutex.js';
 import type { SettingsStore } from '../settings/store.js';
 import { sanitizeFileName } from './sanitize.js';
 import { ChunkError, type FileStorage } from './storage.js';
+import { ChunkTurns } from './turns.js';
 
 export interface Actor {
   participantId: string;
@@ -17,11 +18,14 @@ export interface Actor {
 }
 
 const LINK_TTL_MS = 5 * 60_000;
+/** How long a chunk that came ahead of its turn waits for the PUT before it to arrive. */
+const CHUNK_TURN_GRACE_MS = 2000;
 const MB = 1024 * 1024;
 
 /** FT-1: uploads into a session, verification, publication, downloads by signed link, retention. */
 export class FileService {
   private readonly mutex = new KeyedMutex();
+  private readonly turns = new ChunkTurns();
 
   constructor(
     private readonly db: Db,
@@ -120,22 +124,52 @@ export class FileService {
     return this.info(row);
   }
 
+  /**
+   * Appends one chunk at `offset`. A chunk for a later offset than the
+   * server has (the client keeps two PUTs on their way) waits for its turn
+   * while another PUT of the upload is under way, and for CHUNK_TURN_GRACE_MS
+   * for one to arrive; only then, or for an offset already passed, is the
+   * answer 409 with the offset the upload continues at — at once when the
+   * chunk it waited for failed, since its client sends both again.
+   */
   async writeChunk(sessionId: string, fileId: string, actor: Actor, offset: number, body: Readable, sha256: string | null): Promise<UploadInfo> {
-    return this.mutex.run(fileId, async () => {
-      const row = await this.row(sessionId, fileId);
-      if (row.uploader_id !== actor.participantId) throw RsError.forbidden('Not your upload.');
-      if (row.state !== 'uploading') throw RsError.invalidState(row.message ?? 'This upload is finished or was stopped.');
-      const received = Number(row.received_bytes);
-      if (offset !== received) throw new RsError('RS_ERR_CONFLICT', `The upload continues at byte ${received}.`);
-      try {
-        const n = await this.storage.writeChunk(fileId, offset, body, { sha256, maxBytes: Number(row.size) - offset });
-        await this.db.updateTable('files').set({ received_bytes: offset + n }).where('id', '=', fileId).execute();
-        return this.info({ ...row, received_bytes: offset + n });
-      } catch (err) {
-        if (err instanceof ChunkError) throw RsError.validation(err.message);
-        throw err;
+    const put = this.turns.enter(fileId);
+    try {
+      let graceUntil = Date.now() + CHUNK_TURN_GRACE_MS;
+      // A chunk that failed after this PUT arrived was one ahead of it (later ones only wait or are refused).
+      const failuresBefore = this.turns.failures(fileId);
+      for (;;) {
+        const turn = await this.mutex.run(fileId, async (): Promise<{ info: UploadInfo } | { since: number; others: boolean }> => {
+          put.unpark();
+          const row = await this.row(sessionId, fileId);
+          if (row.uploader_id !== actor.participantId) throw RsError.forbidden('Not your upload.');
+          if (row.state !== 'uploading') throw RsError.invalidState(row.message ?? 'This upload is finished or was stopped.');
+          const received = Number(row.received_bytes);
+          const others = this.turns.busy(fileId) > 1;
+          const aheadFailed = this.turns.failures(fileId) !== failuresBefore;
+          if (offset > received && !aheadFailed && (others || Date.now() < graceUntil)) {
+            put.park();
+            return { since: this.turns.version(fileId), others };
+          }
+          if (offset !== received) throw new RsError('RS_ERR_CONFLICT', `The upload continues at byte ${received}.`);
+          try {
+            const n = await this.storage.writeChunk(fileId, offset, body, { sha256, maxBytes: Number(row.size) - offset });
+            await this.db.updateTable('files').set({ received_bytes: offset + n }).where('id', '=', fileId).execute();
+            return { info: this.info({ ...row, received_bytes: offset + n }) };
+          } catch (err) {
+            put.fail();
+            if (err instanceof ChunkError) throw RsError.validation(err.message);
+            throw err;
+          }
+        });
+        if ('info' in turn) return turn.info;
+        // While another PUT is under way it decides; once this one is alone, the next one gets the grace period to show up.
+        if (turn.others) graceUntil = Date.now() + CHUNK_TURN_GRACE_MS;
+        await this.turns.changed(fileId, turn.since, turn.others ? Infinity : graceUntil - Date.now());
       }
-    });
+    } finally {
+      put.leave();
+    }
   }
 
   /**
