@@ -13,3 +13,4 @@ export * from './pairing.js';
 export * from './control.js';
 export * from './screens.js';
 export * from './downloads.js';
+export * from './clipboard.js';
