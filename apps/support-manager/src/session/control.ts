@@ -16,7 +16,8 @@ import { DISPLAY_MODES, MAX_SCREENS, ScreenSelect, type DisplayMode, type Screen
 import { downscaleI420Half } from '../backend/i420.js';
 import { InputEvent, type CaptureTarget } from '../backend/input.js';
 import type { Backend, CaptureSession, Monitor } from '../backend/types.js';
-import { wrtc, type DataChannelLike, type IceCandidateLike, type PeerConnectionLike, type RtpSenderLike, type TrackLike, type VideoSourceLike } from './wrtc.js';
+import { wrtc, type RtpSenderLike, type TrackLike, type VideoSourceLike } from './wrtc.js';
+import { closeLink, forwardCandidates, onRemoteSignal, sendOffer, type OfferedLink } from './offerer.js';
 
 export type ControlKind = 'desktop.control' | 'app.control';
 
@@ -55,16 +56,10 @@ export interface InputStats {
   delivered: number;
 }
 
-interface Peer {
-  remote: string;
-  pc: PeerConnectionLike;
-  dc: DataChannelLike;
+interface Peer extends OfferedLink {
   sender: RtpSenderLike;
-  /** Candidates that came before the answer. */
-  early: IceCandidateLike[];
   /** Input waiting for this device's view to reach the seq it was sent at. */
   held: { seq: number; event: InputEvent; at: number }[];
-  closed: boolean;
 }
 
 /** Encoder hints for screen content (desktop text): the SES-1 "standard" mode. */
@@ -458,43 +453,15 @@ export class ControlSession {
   }
 
   private async handleSignal(remote: string, p: SignalPayload): Promise<void> {
-    const peer = this.peers.get(remote);
-    switch (p.kind) {
-      case 'want': {
-        if (!this.capture) {
-          this.wanted.add(remote);
-          return;
-        }
-        // An offer still waiting for its answer is sent again rather than replaced.
-        if (peer && !peer.closed && peer.pc.signalingState === 'have-local-offer' && peer.pc.localDescription && !peer.pc.remoteDescription) {
-          this.client.sendSignal(this.activityId, remote, { kind: 'offer', sdp: peer.pc.localDescription.sdp });
-          return;
-        }
-        if (peer && !peer.closed && peer.pc.signalingState === 'stable' && !peer.pc.localDescription) return; // its offer is being made
-        await this.offerTo(remote);
-        return;
-      }
-      case 'answer': {
-        if (!peer || peer.closed || peer.pc.signalingState !== 'have-local-offer') return;
-        await peer.pc.setRemoteDescription({ type: 'answer', sdp: p.sdp });
-        const early = peer.early.splice(0);
-        for (const c of early) await peer.pc.addIceCandidate(c).catch(() => undefined);
-        return;
-      }
-      case 'candidate': {
-        if (!peer || peer.closed) return;
-        const c: IceCandidateLike = { candidate: p.candidate.candidate, sdpMid: p.candidate.sdpMid ?? null, sdpMLineIndex: p.candidate.sdpMLineIndex ?? null };
-        if (!peer.pc.remoteDescription) peer.early.push(c);
-        else await peer.pc.addIceCandidate(c);
-        return;
-      }
-      case 'bye':
-        if (peer) this.closePeer(peer);
-        return;
-      case 'offer':
-      case 'relay':
-        return; // the device is the offering side; no relay for control
+    if (p.kind === 'want' && !this.capture) {
+      this.wanted.add(remote);
+      return;
     }
+    await onRemoteSignal(this.peers.get(remote), p, {
+      send: (payload) => this.client.sendSignal(this.activityId, remote, payload),
+      offer: () => this.offerTo(remote),
+      close: (peer) => this.closePeer(peer),
+    });
   }
 
   private async offerTo(remote: string): Promise<void> {
@@ -506,14 +473,8 @@ export class ControlSession {
     const dc = pc.createDataChannel('input', { ordered: true });
     const peer: Peer = { remote, pc, dc, sender, early: [], held: [], closed: false };
     this.peers.set(remote, peer);
-    pc.onicecandidate = (ev) => {
-      if (!ev.candidate || peer.closed) return;
-      const c = ev.candidate;
-      this.client.sendSignal(this.activityId, remote, {
-        kind: 'candidate',
-        candidate: { candidate: c.candidate, sdpMid: c.sdpMid ?? null, sdpMLineIndex: c.sdpMLineIndex ?? null },
-      });
-    };
+    const send = (payload: SignalPayload) => this.client.sendSignal(this.activityId, remote, payload);
+    forwardCandidates(peer, send);
     pc.onconnectionstatechange = () => {
       if (peer.closed) return;
       const st = pc.connectionState;
@@ -530,11 +491,7 @@ export class ControlSession {
     dc.onmessage = (ev) => this.onInput(peer, ev.data);
     // The rep learns the monitors as soon as it can hear (wrtc's EventTarget: listeners run in order).
     dc.addEventListener('open', () => this.sendScreens(peer));
-    const offer = await pc.createOffer();
-    if (peer.closed) return;
-    await pc.setLocalDescription(offer);
-    if (peer.closed) return;
-    this.client.sendSignal(this.activityId, remote, { kind: 'offer', sdp: offer.sdp });
+    await sendOffer(peer, send);
   }
 
   /** maxBitrate/maxFramerate for screen content, when this wrtc build lets the sender be tuned. */
@@ -640,16 +597,7 @@ export class ControlSession {
     peer.dc.onmessage = null;
     this.input.refused += peer.held.length;
     peer.held = [];
-    try {
-      peer.dc.close();
-    } catch {
-      // already closed
-    }
-    try {
-      peer.pc.close();
-    } catch {
-      // already closed
-    }
+    closeLink(peer);
   }
 
   /**

@@ -21,7 +21,8 @@
 import type { IncomingSignal, SessionClient } from '@rs/client';
 import { FolderHost, dataChannelTransport, relayTransport, type DirectoryHandleLike, type FolderTransport, type HostActivity } from '@rs/client/folder';
 import type { FolderMessage, SessionView, SignalPayload } from '@rs/protocol';
-import { wrtc, type DataChannelLike, type IceCandidateLike, type PeerConnectionLike } from './wrtc.js';
+import { wrtc } from './wrtc.js';
+import { closeLink, forwardCandidates, onRemoteSignal, sendOffer, type OfferedLink } from './offerer.js';
 
 export type FolderEndReason = 'stopped' | 'session-ended' | 'removed' | 'disconnected' | 'quit';
 
@@ -34,13 +35,8 @@ export interface FolderOptions {
   log?: (line: string) => void;
 }
 
-interface Peer {
-  remote: string;
-  pc: PeerConnectionLike;
-  dc: DataChannelLike;
+interface Peer extends OfferedLink {
   host: FolderHost | null;
-  early: IceCandidateLike[];
-  closed: boolean;
 }
 
 /** A write waiting for the customer's answer in their page. */
@@ -247,36 +243,11 @@ export class FolderSession {
   }
 
   private async handleSignal(remote: string, p: Exclude<SignalPayload, { kind: 'relay' }>): Promise<void> {
-    const peer = this.peers.get(remote);
-    switch (p.kind) {
-      case 'want':
-        // An offer still waiting for its answer is sent again rather than replaced.
-        if (peer && !peer.closed && peer.pc.signalingState === 'have-local-offer' && peer.pc.localDescription && !peer.pc.remoteDescription) {
-          this.client.sendSignal(this.activityId, remote, { kind: 'offer', sdp: peer.pc.localDescription.sdp });
-          return;
-        }
-        if (peer && !peer.closed && peer.pc.signalingState === 'stable' && !peer.pc.localDescription) return; // its offer is being made
-        await this.offerTo(remote);
-        return;
-      case 'answer': {
-        if (!peer || peer.closed || peer.pc.signalingState !== 'have-local-offer') return;
-        await peer.pc.setRemoteDescription({ type: 'answer', sdp: p.sdp });
-        for (const c of peer.early.splice(0)) await peer.pc.addIceCandidate(c).catch(() => undefined);
-        return;
-      }
-      case 'candidate': {
-        if (!peer || peer.closed) return;
-        const c: IceCandidateLike = { candidate: p.candidate.candidate, sdpMid: p.candidate.sdpMid ?? null, sdpMLineIndex: p.candidate.sdpMLineIndex ?? null };
-        if (!peer.pc.remoteDescription) peer.early.push(c);
-        else await peer.pc.addIceCandidate(c);
-        return;
-      }
-      case 'bye':
-        if (peer) this.closePeer(peer);
-        return;
-      case 'offer':
-        return; // this device is the offering side
-    }
+    await onRemoteSignal(this.peers.get(remote), p, {
+      send: (payload) => this.client.sendSignal(this.activityId, remote, payload),
+      offer: () => this.offerTo(remote),
+      close: (peer) => this.closePeer(peer),
+    });
   }
 
   private async offerTo(remote: string): Promise<void> {
@@ -298,23 +269,13 @@ export class FolderSession {
       peer.host?.close();
       peer.host = null;
     };
-    pc.onicecandidate = (ev) => {
-      if (!ev.candidate || peer.closed) return;
-      const c = ev.candidate;
-      this.client.sendSignal(this.activityId, remote, {
-        kind: 'candidate',
-        candidate: { candidate: c.candidate, sdpMid: c.sdpMid ?? null, sdpMLineIndex: c.sdpMLineIndex ?? null },
-      });
-    };
+    const send = (payload: SignalPayload) => this.client.sendSignal(this.activityId, remote, payload);
+    forwardCandidates(peer, send);
     pc.onconnectionstatechange = () => {
       // The rep asks again with `want` (or goes on through the relay); a fresh connection is made then.
       if (!peer.closed && pc.connectionState === 'failed') this.closePeer(peer);
     };
-    const offer = await pc.createOffer();
-    if (peer.closed) return;
-    await pc.setLocalDescription(offer);
-    if (peer.closed) return;
-    this.client.sendSignal(this.activityId, remote, { kind: 'offer', sdp: offer.sdp });
+    await sendOffer(peer, send);
   }
 
   private closePeer(peer: Peer): void {
@@ -323,16 +284,7 @@ export class FolderSession {
     if (this.peers.get(peer.remote) === peer) this.peers.delete(peer.remote);
     peer.host?.close();
     peer.host = null;
-    try {
-      peer.dc.close();
-    } catch {
-      // already closed
-    }
-    try {
-      peer.pc.close();
-    } catch {
-      // already closed
-    }
+    closeLink(peer);
   }
 
   /** Ends the folder access here: transfers stop, questions are withdrawn, connections close. Idempotent. */
