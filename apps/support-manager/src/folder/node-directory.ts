@@ -82,6 +82,17 @@ class Root {
 
 type Kind = 'file' | 'directory';
 
+/** The entry at `realPath` still is what it was when its handle was made: no part of its path became a link (or moved out of the root) since. */
+async function stillThere(realPath: string, name: string, root: Root): Promise<void> {
+  let now: string;
+  try {
+    now = await fsp.realpath(realPath);
+  } catch (err) {
+    throw explain(err, name);
+  }
+  if (now !== realPath || !root.contains(now)) throw new FolderAccessError(`${shown(name)} was moved or replaced.`, 'changed');
+}
+
 /** A listing's and a file's dates: whole milliseconds, never before 1970 (the protocol's `modified` is ≥ 0). */
 const msOf = (mtimeMs: number) => Math.max(0, Math.trunc(mtimeMs));
 
@@ -104,14 +115,8 @@ export class NodeDirectoryHandle implements DirectoryHandleLike {
   }
 
   /** This folder still is what it was when the handle was made (no part of its path became a link since). */
-  private async self(): Promise<void> {
-    let now: string;
-    try {
-      now = await fsp.realpath(this.realPath);
-    } catch (err) {
-      throw explain(err, this.name);
-    }
-    if (now !== this.realPath || !this.root.contains(now)) throw new FolderAccessError(`${shown(this.name)} was moved or replaced.`, 'changed');
+  private self(): Promise<void> {
+    return stillThere(this.realPath, this.name, this.root);
   }
 
   /** What `name` in this folder is: its real path (links followed, only into the root) and kind. */
@@ -210,14 +215,8 @@ export class NodeFileHandle implements FileHandleLike {
     private readonly root: Root,
   ) {}
 
-  private async checked(): Promise<void> {
-    let now: string;
-    try {
-      now = await fsp.realpath(this.realPath);
-    } catch (err) {
-      throw explain(err, this.name);
-    }
-    if (now !== this.realPath || !this.root.contains(now)) throw new FolderAccessError(`${shown(this.name)} was moved or replaced.`, 'changed');
+  private checked(): Promise<void> {
+    return stillThere(this.realPath, this.name, this.root);
   }
 
   /**
