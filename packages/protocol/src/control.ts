@@ -5,9 +5,9 @@ import { z } from 'zod';
  * customer's Support Manager on the data channel `input` of a control
  * activity's connection, one JSON-encoded event per message.
  *
- * The wire schema shared by the console and Support Manager; the same shapes
- * as apps/support-manager/src/backend/input.ts (which the device validates
- * with), kept here so the browser side can use them.
+ * The wire schema shared by the console and Support Manager, which validates
+ * with it and hands the events to its platform backend
+ * (apps/support-manager/src/backend/input.ts re-exports them).
  */
 
 /** The label of the data channel the device creates for input. */

@@ -53,57 +53,12 @@ export const CaptureTarget = z.discriminatedUnion('kind', [
 ]);
 export type CaptureTarget = z.infer<typeof CaptureTarget>;
 
-export const PointerButton = z.enum(['left', 'middle', 'right']);
-export type PointerButton = z.infer<typeof PointerButton>;
-
-const letters = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ'.split('').map((c) => `Key${c}`);
-const digits = '0123456789'.split('').map((d) => `Digit${d}`);
-const fkeys = Array.from({ length: 12 }, (_, i) => `F${i + 1}`);
-
 /**
- * DOM `KeyboardEvent.code` values a key event may carry. These are the keys
- * that produce no text (editing, navigation, function keys, modifiers) plus
- * letters, digits and Space for shortcuts (Ctrl+C, Alt+F4…). A backend presses
- * the key that has the *meaning* of the code on a US keyboard (by keysym on
- * X11), never the rep's physical key position: `KeyZ` is "z" even when the rep
- * sits at a German keyboard. Text goes as `text` events.
+ * The rep's input events are the wire schema of packages/protocol
+ * (`control.ts`), which the console sends with. What a backend does with them:
+ * a key is pressed by the *meaning* of its code on a US keyboard (by keysym on
+ * X11), never the rep's physical key position (`KeyZ` is "z" even when the rep
+ * sits at a German keyboard); pointer positions outside the target, or on a
+ * part of a shared window another application covers, are dropped.
  */
-export const KEY_CODES = [
-  'Enter', 'NumpadEnter', 'Backspace', 'Tab', 'Escape', 'Space',
-  'ArrowLeft', 'ArrowUp', 'ArrowRight', 'ArrowDown',
-  'Home', 'End', 'PageUp', 'PageDown', 'Insert', 'Delete',
-  'ShiftLeft', 'ShiftRight', 'ControlLeft', 'ControlRight', 'AltLeft', 'AltRight', 'MetaLeft', 'MetaRight',
-  'CapsLock', 'ContextMenu', 'PrintScreen', 'ScrollLock', 'Pause',
-  ...fkeys, ...letters, ...digits,
-] as const;
-export const KeyCode = z.enum(KEY_CODES);
-export type KeyCode = z.infer<typeof KeyCode>;
-
-/** Longest text one event may carry (a paste is split by the sender). */
-export const MAX_TEXT_CHARS = 1000;
-
-/**
- * One input event from the rep. Pointer coordinates are pixels of the
- * captured frame (0 ≤ x < frame width, 0 ≤ y < frame height; fractions are
- * rounded); what falls outside the target, or on a part of a shared window
- * that another application covers, is dropped by the backend.
- */
-export const InputEvent = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('pointer.move'), x: Coord, y: Coord }),
-  z.object({ type: z.literal('pointer.down'), button: PointerButton, x: Coord, y: Coord }),
-  z.object({ type: z.literal('pointer.up'), button: PointerButton, x: Coord, y: Coord }),
-  /** Wheel by notches: dy > 0 scrolls down, dx > 0 scrolls right (one notch ≈ one click of a wheel). */
-  z.object({
-    type: z.literal('pointer.wheel'),
-    x: Coord,
-    y: Coord,
-    dx: z.number().int().min(-20).max(20),
-    dy: z.number().int().min(-20).max(20),
-  }),
-  z.object({ type: z.literal('key.down'), code: KeyCode }),
-  z.object({ type: z.literal('key.up'), code: KeyCode }),
-  /** Characters typed as characters, whatever the keyboard layouts on either side. "\n" is Enter, "\t" Tab, "\b" Backspace. */
-  z.object({ type: z.literal('text'), text: z.string().min(1).max(MAX_TEXT_CHARS) }),
-]);
-export type InputEvent = z.infer<typeof InputEvent>;
-export type InputEventType = InputEvent['type'];
+export { InputEvent, KEY_CODES, KeyCode, MAX_TEXT_CHARS, PointerButton, type InputEventType } from '@rs/protocol';
