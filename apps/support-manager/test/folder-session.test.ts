@@ -34,7 +34,8 @@ import { signIn } from '../../../test/support/http.js';
 import { startServer, type RunningServer } from '../../../test/support/server.js';
 import { sessionClient, waitForView } from '../../../test/support/ws.js';
 import { READ_ONLY_REFUSAL } from '../src/session/folder.js';
-import { wrtc, type DataChannelLike, type IceCandidateLike, type PeerConnectionLike } from '../src/session/wrtc.js';
+import { answerDeviceOffers } from './support/control.js';
+import { type DataChannelLike, type PeerConnectionLike } from '../src/session/wrtc.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const MAIN = path.join(ROOT, 'apps/support-manager/src/main.ts');
@@ -113,44 +114,18 @@ function playRep(rep: SessionClient, activityId: string) {
   const state = { pc: null as PeerConnectionLike | null, channel: null as DataChannelLike | null, offers: 0 };
   let opened: (dc: DataChannelLike) => void;
   const channel = new Promise<DataChannelLike>((r) => (opened = r));
-  let early: IceCandidateLike[] = [];
-  rep.on('signal', (s) => {
-    if (s.activityId !== activityId) return;
-    const p = s.payload;
-    void (async () => {
-      if (p.kind === 'offer') {
-        state.offers += 1;
-        state.pc?.close();
-        const pc = new wrtc.RTCPeerConnection({ iceServers: rep.iceServers });
-        state.pc = pc;
-        pc.onicecandidate = (ev) => {
-          if (ev.candidate) {
-            const c = ev.candidate;
-            rep.sendSignal(activityId, s.from, { kind: 'candidate', candidate: { candidate: c.candidate, sdpMid: c.sdpMid ?? null, sdpMLineIndex: c.sdpMLineIndex ?? null } });
-          }
-        };
-        pc.ondatachannel = (ev) => {
-          if (ev.channel.label !== 'folder') return;
-          const dc = ev.channel;
-          dc.binaryType = 'arraybuffer';
-          state.channel = dc;
-          if (dc.readyState === 'open') opened(dc);
-          else dc.onopen = () => opened(dc);
-        };
-        await pc.setRemoteDescription({ type: 'offer', sdp: p.sdp });
-        const answer = await pc.createAnswer();
-        await pc.setLocalDescription(answer);
-        rep.sendSignal(activityId, s.from, { kind: 'answer', sdp: answer.sdp });
-        for (const c of early) await pc.addIceCandidate(c);
-        early = [];
-      } else if (p.kind === 'candidate') {
-        const c = { candidate: p.candidate.candidate, sdpMid: p.candidate.sdpMid ?? null, sdpMLineIndex: p.candidate.sdpMLineIndex ?? null };
-        if (state.pc?.remoteDescription) await state.pc.addIceCandidate(c);
-        else early.push(c);
-      }
-    })();
+  answerDeviceOffers(rep, activityId, cleanups, (pc) => {
+    state.offers += 1;
+    state.pc = pc;
+    pc.ondatachannel = (ev) => {
+      if (ev.channel.label !== 'folder') return;
+      const dc = ev.channel;
+      dc.binaryType = 'arraybuffer';
+      state.channel = dc;
+      if (dc.readyState === 'open') opened(dc);
+      else dc.onopen = () => opened(dc);
+    };
   });
-  cleanups.push(() => state.pc?.close());
   return { state, channel };
 }
 

@@ -89,6 +89,45 @@ export function watchDevice(proc: ChildProcess, cleanups: Cleanups, opts: { grou
   };
 }
 
+/**
+ * The rep's answering side of the device's offers, as the web console's
+ * MediaController does it: each offer replaces the connection (`setup` gets
+ * the new one to listen on), candidates that come before it wait.
+ */
+export function answerDeviceOffers(rep: SessionClient, activityId: string, cleanups: Cleanups, setup: (pc: PeerConnectionLike) => void): void {
+  let current: PeerConnectionLike | null = null;
+  let early: IceCandidateLike[] = [];
+  rep.on('signal', (s) => {
+    if (s.activityId !== activityId) return;
+    const p = s.payload;
+    void (async () => {
+      if (p.kind === 'offer') {
+        current?.close();
+        const pc = new wrtc.RTCPeerConnection({ iceServers: rep.iceServers });
+        current = pc;
+        pc.onicecandidate = (ev) => {
+          if (ev.candidate) {
+            const c = ev.candidate;
+            rep.sendSignal(activityId, s.from, { kind: 'candidate', candidate: { candidate: c.candidate, sdpMid: c.sdpMid ?? null, sdpMLineIndex: c.sdpMLineIndex ?? null } });
+          }
+        };
+        setup(pc);
+        await pc.setRemoteDescription({ type: 'offer', sdp: p.sdp });
+        const answer = await pc.createAnswer();
+        await pc.setLocalDescription(answer);
+        rep.sendSignal(activityId, s.from, { kind: 'answer', sdp: answer.sdp });
+        for (const c of early) await pc.addIceCandidate(c);
+        early = [];
+      } else if (p.kind === 'candidate') {
+        const c = { candidate: p.candidate.candidate, sdpMid: p.candidate.sdpMid ?? null, sdpMLineIndex: p.candidate.sdpMLineIndex ?? null };
+        if (current?.remoteDescription) await current.addIceCandidate(c);
+        else early.push(c);
+      }
+    })();
+  });
+  cleanups.push(() => current?.close());
+}
+
 /** The rep's side of the WebRTC link, as the web console's viewer would do it. */
 export function playRep(rep: SessionClient, activityId: string, cleanups: Cleanups) {
   const state = {
@@ -100,56 +139,30 @@ export function playRep(rep: SessionClient, activityId: string, cleanups: Cleanu
     messages: [] as unknown[],
     keep: [] as unknown[],
   };
-  let early: IceCandidateLike[] = [];
-  rep.on('signal', (s) => {
-    if (s.activityId !== activityId) return;
-    const p = s.payload;
-    void (async () => {
-      if (p.kind === 'offer') {
-        state.offers += 1;
-        state.pc?.close();
-        const pc = new wrtc.RTCPeerConnection({ iceServers: rep.iceServers });
-        state.pc = pc;
-        pc.onicecandidate = (ev) => {
-          if (ev.candidate) {
-            const c = ev.candidate;
-            rep.sendSignal(activityId, s.from, { kind: 'candidate', candidate: { candidate: c.candidate, sdpMid: c.sdpMid ?? null, sdpMLineIndex: c.sdpMLineIndex ?? null } });
-          }
-        };
-        pc.ontrack = (ev) => {
-          const sink = new wrtc.nonstandard.RTCVideoSink(ev.track);
-          sink.onframe = ({ frame }) => state.frames.push({ at: performance.now(), width: frame.width, height: frame.height });
-          // Track and sink stay referenced until the end (a collected sink is a known crash source in node-webrtc).
-          state.keep.push(ev.track, sink);
-          cleanups.push(() => sink.stop());
-        };
-        pc.ondatachannel = (ev) => {
-          if (ev.channel.label !== 'input') return;
-          state.dc = ev.channel;
-          // Listening from the moment the channel is announced: the device speaks first when it opens.
-          ev.channel.addEventListener('message', (m) => {
-            if (typeof m.data !== 'string') return;
-            try {
-              state.messages.push(JSON.parse(m.data));
-            } catch {
-              state.messages.push(m.data);
-            }
-          });
-        };
-        await pc.setRemoteDescription({ type: 'offer', sdp: p.sdp });
-        const answer = await pc.createAnswer();
-        await pc.setLocalDescription(answer);
-        rep.sendSignal(activityId, s.from, { kind: 'answer', sdp: answer.sdp });
-        for (const c of early) await pc.addIceCandidate(c);
-        early = [];
-      } else if (p.kind === 'candidate') {
-        const c = { candidate: p.candidate.candidate, sdpMid: p.candidate.sdpMid ?? null, sdpMLineIndex: p.candidate.sdpMLineIndex ?? null };
-        if (state.pc?.remoteDescription) await state.pc.addIceCandidate(c);
-        else early.push(c);
-      }
-    })();
+  answerDeviceOffers(rep, activityId, cleanups, (pc) => {
+    state.offers += 1;
+    state.pc = pc;
+    pc.ontrack = (ev) => {
+      const sink = new wrtc.nonstandard.RTCVideoSink(ev.track);
+      sink.onframe = ({ frame }) => state.frames.push({ at: performance.now(), width: frame.width, height: frame.height });
+      // Track and sink stay referenced until the end (a collected sink is a known crash source in node-webrtc).
+      state.keep.push(ev.track, sink);
+      cleanups.push(() => sink.stop());
+    };
+    pc.ondatachannel = (ev) => {
+      if (ev.channel.label !== 'input') return;
+      state.dc = ev.channel;
+      // Listening from the moment the channel is announced: the device speaks first when it opens.
+      ev.channel.addEventListener('message', (m) => {
+        if (typeof m.data !== 'string') return;
+        try {
+          state.messages.push(JSON.parse(m.data));
+        } catch {
+          state.messages.push(m.data);
+        }
+      });
+    };
   });
-  cleanups.push(() => state.pc?.close());
   return {
     state,
     /** With the rep's view's last seq, as the console sends it: the device holds it until its own view has caught up. */
