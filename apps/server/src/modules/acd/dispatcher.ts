@@ -183,8 +183,8 @@ export class Dispatcher {
   private async distributeDirect(maxLoad: number, offerMs: number): Promise<void> {
     for (const row of await this.deps.store.nextWaiting(null, 500)) {
       const agentIds = parseIds(row.target_agents);
-      const candidates = await this.deps.store.candidates({ queueId: null, agentIds, routing: 'longest_idle', rrLast: null, maxLoad, limit: SHORTLIST });
-      if (candidates.length > 0) await this.offerToFirst(row, candidates, maxLoad, offerMs, null);
+      const candidates = await this.deps.store.candidatesAmong(agentIds, maxLoad, SHORTLIST);
+      if (candidates.length > 0) await this.offerToFirst(row, candidates, maxLoad, offerMs);
     }
   }
 
@@ -193,7 +193,6 @@ export class Dispatcher {
     candidates: string[],
     maxLoad: number,
     offerMs: number,
-    roundRobinQueueId: string | null,
   ): Promise<{ agentId: string } | 'taken' | 'none'> {
     for (const agentId of candidates) {
       const now = this.deps.clock();
@@ -206,7 +205,6 @@ export class Dispatcher {
         offerId,
         now: new Date(now).toISOString(),
         expiresAt,
-        roundRobinQueueId,
       });
       if (claim.ok) {
         this.offersMade++;

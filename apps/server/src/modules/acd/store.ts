@@ -162,14 +162,16 @@ export class AcdStore {
   }
 
   /**
-   * Available agents of a queue (or of a transfer's chosen agents) under
-   * their limit, best first by the routing rule. Checked again under lock
-   * when claiming: this is only the shortlist.
+   * A transfer's chosen agents who are available, under their limit and
+   * without a ringing offer, longest idle first. Checked again under lock when
+   * claiming: this is only the shortlist. (Queues are served by claimBatch.)
    */
-  async candidates(opts: { queueId: string | null; agentIds: string[] | null; routing: RoutingRule; rrLast: string | null; maxLoad: number; limit: number }): Promise<string[]> {
-    let q = this.db
+  async candidatesAmong(agentIds: string[], maxLoad: number, limit: number): Promise<string[]> {
+    if (agentIds.length === 0) return [];
+    const rows = await this.db
       .selectFrom('acd_agents')
       .select(['acd_agents.user_id as user_id'])
+      .where('acd_agents.user_id', 'in', agentIds)
       .where('acd_agents.status', '=', 'available')
       .where(
         (eb) =>
@@ -179,7 +181,7 @@ export class AcdStore {
             .whereRef('acd_requests.agent_id', '=', 'acd_agents.user_id')
             .where('acd_requests.state', 'in', LOADED_STATES),
         '<',
-        opts.maxLoad,
+        maxLoad,
       )
       // One offer rings at a time for an agent.
       .where((eb) =>
@@ -192,31 +194,11 @@ export class AcdStore {
               .where('acd_requests.state', '=', 'offered'),
           ),
         ),
-      );
-    if (opts.queueId !== null) {
-      const queueId = opts.queueId;
-      q = q.where((eb) =>
-        eb.exists(
-          eb
-            .selectFrom('acd_queue_agents')
-            .select('acd_queue_agents.user_id')
-            .whereRef('acd_queue_agents.user_id', '=', 'acd_agents.user_id')
-            .where('acd_queue_agents.queue_id', '=', queueId),
-        ),
-      );
-    }
-    if (opts.agentIds !== null) {
-      if (opts.agentIds.length === 0) return [];
-      q = q.where('acd_agents.user_id', 'in', opts.agentIds);
-    }
-    if (opts.routing === 'round_robin') {
-      // The agents in a fixed circle (by id), starting after the one who got the last offer.
-      const last = opts.rrLast ?? '';
-      q = q.orderBy(sql`case when acd_agents.user_id > ${last} then 0 else 1 end`).orderBy('acd_agents.user_id');
-    } else {
-      q = q.orderBy('acd_agents.idle_since').orderBy('acd_agents.user_id');
-    }
-    const rows = await q.limit(opts.limit).execute();
+      )
+      .orderBy('acd_agents.idle_since')
+      .orderBy('acd_agents.user_id')
+      .limit(limit)
+      .execute();
     return rows.map((r) => r.user_id);
   }
 
@@ -363,7 +345,8 @@ export class AcdStore {
   }
 
   /**
-   * Offers one person to one agent, atomically: the agent is still available
+   * Offers one person to one agent (a transfer to chosen agents; queues go
+   * through claimBatch), atomically: the agent is still available
    * and under their limit, and the person is still waiting. Two nodes (or two
    * loops) racing for the same person or the same agent's last slot: one wins,
    * the other learns why and moves on.
@@ -375,7 +358,6 @@ export class AcdStore {
     offerId: string;
     now: string;
     expiresAt: string;
-    roundRobinQueueId: string | null;
   }): Promise<OfferClaim> {
     return this.db.transaction().execute(async (trx) => {
       // Locks the agent's row (PostgreSQL) so that the load count below stays true until commit;
@@ -392,9 +374,6 @@ export class AcdStore {
         .executeTakeFirst();
       if (Number(taken.numUpdatedRows) !== 1) return { ok: false, reason: 'request_taken' } as const;
       await trx.updateTable('acd_agents').set({ idle_since: input.now }).where('user_id', '=', input.agentId).execute();
-      if (input.roundRobinQueueId) {
-        await trx.updateTable('acd_queues').set({ rr_last_user_id: input.agentId }).where('id', '=', input.roundRobinQueueId).execute();
-      }
       return { ok: true, offerId: input.offerId, expiresAt: input.expiresAt } as const;
     });
   }
