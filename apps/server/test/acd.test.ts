@@ -364,6 +364,35 @@ describe('transfer session (SES-4)', () => {
     await second.api.patch('/api/acd/agent', { status: 'away' });
   });
 
+  test('a transfer to chosen agents is offered only to them: an away one is skipped, the available one gets it with the message', async () => {
+    const from = await createRep(server.url, admin.api, 'Handing Agent', AGENT);
+    const away = await createRep(server.url, admin.api, 'Away Chosen', AGENT);
+    const chosen = await createRep(server.url, admin.api, 'Chosen Agent', AGENT);
+    const bystander = await createRep(server.url, admin.api, 'Bystander Agent', AGENT);
+    await admin.api.post<Queue>('/api/acd/queues', queueBody({ name: 'Direct', slug: 'direct', agentIds: [from.user.id, bystander.user.id] }));
+    await available(from, true);
+    const t = (await getHelp(server.url, 'direct', person(90))).body;
+    const w = waitingListener(server.wsUrl, t);
+    const assigned = (await w.until((x) => x.state === 'assigned', 'assigned to the handing agent')) as Extract<WaitingState, { state: 'assigned' }>;
+    const sessionId = assigned.ticket.sessionId;
+    await from.api.patch('/api/acd/agent', { status: 'away' });
+    const bystanderConsole = agentListener(server.wsUrl, bystander.api);
+    await available(bystander);
+    const chosenConsole = agentListener(server.wsUrl, chosen.api);
+    await chosenConsole.until((x) => x.status === 'away', 'chosen agent connected, away');
+    await from.api.post(`/api/sessions/${sessionId}/transfer`, { to: { kind: 'agents', agentIds: [away.user.id, chosen.user.id] }, message: 'Needs a refund.' });
+    // Nobody chosen is available yet: the session waits; the queue's available agent is not offered it.
+    await available(chosen);
+    const offered = await chosenConsole.until((x) => x.offers.length === 1, 'the chosen agent is offered the session');
+    assert.deepEqual(offered.offers[0]!.transfer, { fromName: 'Handing Agent', message: 'Needs a refund.' });
+    assert.equal((await away.api.get<AgentState>('/api/acd/agent')).offers.length, 0, 'the away agent is not offered it');
+    assert.equal(bystanderConsole.latest?.offers.length ?? 0, 0, 'an agent who was not chosen is not offered it');
+    const accepted = await chosen.api.post<AcceptedOffer>(`/api/acd/offers/${offered.offers[0]!.offerId}/accept`, {});
+    assert.equal(accepted.sessionId, sessionId);
+    for (const l of [w, bystanderConsole, chosenConsole]) l.close();
+    for (const a of [chosen, bystander]) await a.api.patch('/api/acd/agent', { status: 'away' });
+  });
+
   test('only WebACD agents transfer sessions', async () => {
     const plain = await createRep(server.url, admin.api, 'Plain Rep', { admin: false, rep: true, agent: false });
     const started = await plain.api.post<{ sessionId: string }>('/api/sessions', {});
